@@ -1,0 +1,125 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .control import ControlError, get_control_backend
+from .masking import keep_stored_credentials, mask_stream_url
+from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+
+
+class CameraAdminForm(forms.ModelForm):
+    """Shows the stream URL masked; an unchanged mask keeps the stored credentials."""
+
+    class Meta:
+        model = Camera
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["stream_url"] = mask_stream_url(self.instance.stream_url)
+
+    def clean_stream_url(self):
+        stored = Camera.objects.filter(pk=self.instance.pk).values_list("stream_url", flat=True)
+        return keep_stored_credentials(self.cleaned_data["stream_url"], stored.first() or "")
+
+
+@admin.register(Camera)
+class CameraAdmin(admin.ModelAdmin):
+    form = CameraAdminForm
+    list_display = (
+        "camera_id",
+        "name",
+        "location",
+        "display_stream_url",
+        "status",
+        "enabled",
+        "last_active_at",
+    )
+    list_filter = ("status", "enabled", "enable_anpr", "created_at")
+    search_fields = ("camera_id", "name", "location")
+    readonly_fields = ("status", "last_error", "created_at", "updated_at", "last_active_at")
+    actions = ("start_cameras", "stop_cameras")
+
+    @admin.display(description=_("stream URL"))
+    def display_stream_url(self, camera):
+        return mask_stream_url(camera.stream_url)
+
+    @admin.action(description=_("Start analysis of the selected cameras"))
+    def start_cameras(self, request, queryset):
+        self._control(request, queryset, "start")
+
+    @admin.action(description=_("Stop analysis of the selected cameras"))
+    def stop_cameras(self, request, queryset):
+        self._control(request, queryset, "stop")
+
+    def _control(self, request, queryset, action):
+        backend = get_control_backend()
+        done = 0
+        for camera in queryset:
+            try:
+                getattr(backend, action)(camera)
+                done += 1
+            except ControlError as exc:
+                self.message_user(request, f"{camera.camera_id}: {exc}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d camera: %(action)s.", "%(count)d cameras: %(action)s.", done)
+                % {"count": done, "action": action},
+                messages.SUCCESS,
+            )
+
+
+class ReadOnlyEventAdmin(admin.ModelAdmin):
+    """Events are written by the consumer only; the admin shows them."""
+
+    list_filter = ("camera", "processed", "timestamp")
+    date_hierarchy = "timestamp"
+    search_fields = ("camera__camera_id", "camera__name")
+    list_select_related = ("camera",)
+    show_full_result_count = False  # COUNT(*) over millions of rows on every page is slow
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DetectionEvent)
+class DetectionEventAdmin(ReadOnlyEventAdmin):
+    list_display = ("timestamp", "camera", "detection_count", "model_type", "processed")
+
+
+@admin.register(MotionEvent)
+class MotionEventAdmin(ReadOnlyEventAdmin):
+    list_display = (
+        "timestamp",
+        "camera",
+        "motion_intensity",
+        "affected_area_percentage",
+        "processed",
+    )
+
+
+@admin.register(ANPREvent)
+class ANPREventAdmin(ReadOnlyEventAdmin):
+    list_display = ("timestamp", "camera", "license_plate", "confidence", "region", "processed")
+    search_fields = ReadOnlyEventAdmin.search_fields + ("license_plate",)
+
+
+@admin.register(EventStatistics)
+class EventStatisticsAdmin(admin.ModelAdmin):
+    list_display = ("date", "camera", *EventStatistics.COUNTERS)
+    list_filter = ("camera", "date")
+    search_fields = ("camera__camera_id", "camera__name")
+    date_hierarchy = "date"
+    list_select_related = ("camera",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VideoAnalyticsConfig(AppConfig):
+    name = "django_video_analytics"
+    label = "django_video_analytics"
+    verbose_name = _("Video analytics")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the system checks; nothing heavy is imported here.
+        from . import checks  # noqa: F401

@@ -1,0 +1,182 @@
+"""The data model of SPEC.md: cameras, their events and daily statistics."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .masking import mask_stream_url
+
+
+class Camera(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        ERROR = "error", _("Error")
+
+    camera_id = models.SlugField(_("camera id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    location = models.CharField(_("location"), max_length=255, blank=True)
+    stream_url = models.CharField(_("stream URL"), max_length=1024, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.INACTIVE
+    )
+    # What the operator asked for (start/stop); `status` is what the worker observes.
+    enabled = models.BooleanField(_("analysis enabled"), default=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    enable_object_detection = models.BooleanField(_("object detection"), default=True)
+    enable_motion_detection = models.BooleanField(_("motion detection"), default=True)
+    enable_anpr = models.BooleanField(_("ANPR"), default=False)
+    confidence_threshold = models.FloatField(_("confidence threshold"), default=0.5)
+    detection_classes = models.JSONField(_("detection classes"), default=list, blank=True)
+    roi_zones = models.JSONField(
+        _("regions of interest"),
+        default=list,
+        blank=True,
+        help_text=_("Polygons of normalised [x, y] points; empty means the whole frame."),
+    )
+    motion_threshold = models.FloatField(_("motion threshold (%)"), default=0.5)
+    frame_skip = models.PositiveIntegerField(_("frame skip"), default=0)
+    max_fps = models.FloatField(_("max analysed fps"), null=True, blank=True)
+    plate_format = models.CharField(_("plate format"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    last_active_at = models.DateTimeField(_("last active at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "video_analytics_camera"
+        ordering = ["camera_id"]
+        verbose_name = _("camera")
+        verbose_name_plural = _("cameras")
+
+    def __str__(self):
+        return f"{self.name} ({self.camera_id})"
+
+    @property
+    def masked_stream_url(self):
+        return mask_stream_url(self.stream_url)
+
+
+class EventQuerySet(models.QuerySet):
+    def unprocessed(self):
+        return self.filter(processed=False)
+
+
+class Event(models.Model):
+    """Fields every event row shares."""
+
+    camera = models.ForeignKey(
+        Camera, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name=_("camera")
+    )
+    timestamp = models.DateTimeField(_("timestamp"))
+    frame_number = models.BigIntegerField(_("frame number"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    processed = models.BooleanField(_("processed"), default=False)
+    # Stream entry id or producer event id: a redelivered entry can never become a second row.
+    source_id = models.CharField(_("source id"), max_length=160, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-timestamp", "-id"]
+        get_latest_by = "timestamp"
+
+    def __str__(self):
+        return f"{self.camera_id} @ {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class DetectionEvent(Event):
+    detections = models.JSONField(_("detections"), default=list)
+    detection_count = models.PositiveIntegerField(_("detection count"), default=0)
+    model_type = models.CharField(_("model type"), max_length=64, blank=True)
+    model_version = models.CharField(_("model version"), max_length=64, blank=True)
+    snapshot = models.FileField(
+        _("snapshot"), upload_to="video_analytics/snapshots/", max_length=255, blank=True
+    )
+
+    class Meta(Event.Meta):
+        db_table = "video_analytics_detectionevent"
+        verbose_name = _("detection event")
+        verbose_name_plural = _("detection events")
+        indexes = [
+            models.Index(fields=["camera", "timestamp"], name="va_detection_cam_ts"),
+            models.Index(fields=["timestamp", "processed"], name="va_detection_ts_proc"),
+        ]
+
+
+class MotionEvent(Event):
+    motion_intensity = models.FloatField(_("motion intensity"))
+    affected_area_percentage = models.FloatField(_("affected area (%)"))
+
+    class Meta(Event.Meta):
+        db_table = "video_analytics_motionevent"
+        verbose_name = _("motion event")
+        verbose_name_plural = _("motion events")
+        indexes = [
+            models.Index(fields=["camera", "timestamp"], name="va_motion_cam_ts"),
+            models.Index(fields=["timestamp", "processed"], name="va_motion_ts_proc"),
+        ]
+
+
+class ANPREvent(Event):
+    license_plate = models.CharField(_("licence plate"), max_length=32)
+    confidence = models.FloatField(_("confidence"))
+    region = models.CharField(_("region"), max_length=64, null=True, blank=True)
+    candidates = models.JSONField(
+        _("candidate reads"),
+        default=list,
+        blank=True,
+        help_text=_("The per-frame reads the vote was taken over, kept for audit."),
+    )
+    snapshot = models.FileField(
+        _("plate snapshot"), upload_to="video_analytics/plates/", max_length=255, blank=True
+    )
+
+    class Meta(Event.Meta):
+        db_table = "video_analytics_anprevent"
+        verbose_name = _("ANPR event")
+        verbose_name_plural = _("ANPR events")
+        indexes = [
+            models.Index(fields=["camera", "timestamp"], name="va_anpr_cam_ts"),
+            models.Index(fields=["timestamp", "processed"], name="va_anpr_ts_proc"),
+            models.Index(fields=["license_plate"], name="va_anpr_plate"),
+        ]
+
+
+class EventStatistics(models.Model):
+    """Event counts per camera per day, maintained by the consumer."""
+
+    camera = models.ForeignKey(
+        Camera, on_delete=models.CASCADE, related_name="statistics", verbose_name=_("camera")
+    )
+    date = models.DateField(_("date"))
+    detection_count = models.PositiveIntegerField(_("detections"), default=0)
+    motion_count = models.PositiveIntegerField(_("motion events"), default=0)
+    anpr_count = models.PositiveIntegerField(_("plates"), default=0)
+    person_count = models.PositiveIntegerField(_("persons"), default=0)
+    car_count = models.PositiveIntegerField(_("cars"), default=0)
+    truck_count = models.PositiveIntegerField(_("trucks"), default=0)
+    other_count = models.PositiveIntegerField(_("other objects"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    COUNTERS = (
+        "detection_count",
+        "motion_count",
+        "anpr_count",
+        "person_count",
+        "car_count",
+        "truck_count",
+        "other_count",
+    )
+
+    class Meta:
+        db_table = "video_analytics_eventstatistics"
+        ordering = ["-date", "camera"]
+        verbose_name = _("event statistics")
+        verbose_name_plural = _("event statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "date"], name="va_stats_camera_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.camera_id} {self.date}"

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cameras/<slug:camera_id>/", views.camera_page, name="camera"),
+    path("admin/", admin.site.urls),
+    path("api/v1/analytics/", include("django_video_analytics.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
