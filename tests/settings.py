@@ -56,10 +56,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.config(default="sqlite:///:memory:")}
+# Parallel runs (tox envs, developers) each get their own test database.
+DB_SUFFIX = os.environ.get("DVA_TEST_DB_SUFFIX", "main")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_dva_{DB_SUFFIX}"}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, so that threads and subprocesses of a test see the same database.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.path.join(tempfile.gettempdir(), f"dva-tests-{os.getpid()}.sqlite3")
+        "NAME": os.path.join(tempfile.gettempdir(), f"dva-tests-{DB_SUFFIX}-{os.getpid()}.sqlite3")
     }
 
 REDIS_URL = os.environ.get("REDIS_URL") or embedded_redis_url(
