@@ -1,0 +1,3 @@
+"""Routes of this wing; included by django_video_analytics.urls."""
+
+urlpatterns = []
