@@ -1,0 +1,82 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from django_video_analytics.models import Camera, DetectionEvent
+
+SECRET_URL = "rtsp://admin:s3cret@10.0.0.5:554/stream1"
+
+
+@pytest.fixture
+def secret_camera(db):
+    return Camera.objects.create(camera_id="gate", name="Gate", stream_url=SECRET_URL)
+
+
+def test_changelist_masks_credentials(admin_client, secret_camera):
+    response = admin_client.get(reverse("admin:django_video_analytics_camera_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "rtsp://***:***@10.0.0.5:554/stream1" in html
+    assert "s3cret" not in html
+
+
+def test_change_form_masks_and_keeps_credentials(admin_client, secret_camera):
+    url = reverse("admin:django_video_analytics_camera_change", args=[secret_camera.pk])
+    html = admin_client.get(url).content.decode()
+    assert "s3cret" not in html
+    assert "rtsp://***:***@10.0.0.5:554/stream1" in html
+
+    response = admin_client.post(
+        url,
+        {
+            "camera_id": "gate",
+            "name": "Gate renamed",
+            "location": "",
+            "stream_url": "rtsp://***:***@10.0.0.5:554/stream1",
+            "enabled": "",
+            "enable_object_detection": "on",
+            "enable_motion_detection": "on",
+            "confidence_threshold": "0.5",
+            "detection_classes": "[]",
+            "roi_zones": "[]",
+            "motion_threshold": "0.5",
+            "frame_skip": "0",
+            "max_fps": "",
+            "plate_format": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    secret_camera.refresh_from_db()
+    assert secret_camera.name == "Gate renamed"
+    assert secret_camera.stream_url == SECRET_URL
+
+
+def test_start_and_stop_actions_set_desired_state(admin_client, secret_camera):
+    changelist = reverse("admin:django_video_analytics_camera_changelist")
+    admin_client.post(changelist, {"action": "start_cameras", "_selected_action": [secret_camera.pk]})
+    secret_camera.refresh_from_db()
+    assert secret_camera.enabled is True
+    admin_client.post(changelist, {"action": "stop_cameras", "_selected_action": [secret_camera.pk]})
+    secret_camera.refresh_from_db()
+    assert secret_camera.enabled is False
+    assert secret_camera.status == Camera.Status.INACTIVE
+
+
+def test_events_are_read_only(admin_client, secret_camera):
+    event = DetectionEvent.objects.create(
+        camera=secret_camera, timestamp=timezone.now(), source_id="s:1", detection_count=1
+    )
+    assert admin_client.get(reverse("admin:django_video_analytics_detectionevent_add")).status_code == 403
+    change = reverse("admin:django_video_analytics_detectionevent_change", args=[event.pk])
+    response = admin_client.post(change, {"detection_count": "5"})
+    event.refresh_from_db()
+    assert event.detection_count == 1
+    assert response.status_code in (200, 403)
+
+
+def test_event_changelist_filters_and_search(admin_client, secret_camera):
+    DetectionEvent.objects.create(camera=secret_camera, timestamp=timezone.now(), source_id="s:2")
+    url = reverse("admin:django_video_analytics_detectionevent_changelist")
+    response = admin_client.get(url, {"q": "gate", "processed__exact": "0"})
+    assert response.status_code == 200
+    assert "Gate" in response.content.decode()

@@ -1,0 +1,64 @@
+import pytest
+from django.test import override_settings
+
+from django_video_analytics.checks import (
+    check_import_strings,
+    check_redis_reachable,
+    check_settings_shape,
+)
+
+
+def ids(messages):
+    return [message.id for message in messages]
+
+
+def test_valid_settings_pass():
+    assert check_settings_shape() == []
+    assert check_import_strings() == []
+
+
+def test_e001_settings_not_a_dict():
+    with override_settings(VIDEO_ANALYTICS="redis://x"):
+        assert ids(check_settings_shape()) == ["django_video_analytics.E001"]
+
+
+def test_e002_unknown_key():
+    with override_settings(VIDEO_ANALYTICS={"STREAM_NAM": "typo"}):
+        messages = check_settings_shape()
+    assert ids(messages) == ["django_video_analytics.E002"]
+    assert "STREAM_NAM" in messages[0].msg
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("CONSUMER_BATCH_SIZE", "500"), ("CONSUMER_BATCH_SIZE", True), ("STREAM_URL_SCHEMES", "rtsp")],
+)
+def test_e003_wrong_type(name, value):
+    with override_settings(VIDEO_ANALYTICS={name: value}):
+        messages = check_settings_shape()
+    assert ids(messages) == ["django_video_analytics.E003"]
+    assert name in messages[0].msg
+
+
+def test_e004_value_not_a_choice():
+    with override_settings(VIDEO_ANALYTICS={"UNKNOWN_CAMERA_POLICY": "ignore"}):
+        assert ids(check_settings_shape()) == ["django_video_analytics.E004"]
+
+
+def test_e005_unimportable_dotted_path():
+    with override_settings(VIDEO_ANALYTICS={"CAMERA_CONTROL_BACKEND": "no.such.Backend"}):
+        messages = check_import_strings()
+    assert ids(messages) == ["django_video_analytics.E005"]
+    assert "CAMERA_CONTROL_BACKEND" in messages[0].msg
+
+
+def test_w001_redis_unreachable_is_a_warning_with_masked_url():
+    url = "redis://admin:s3cret@127.0.0.1:1/0"
+    with override_settings(VIDEO_ANALYTICS={"REDIS_URL": url}):
+        messages = check_redis_reachable(databases=["default"])
+    assert ids(messages) == ["django_video_analytics.W001"]
+    assert "s3cret" not in messages[0].msg
+
+
+def test_w001_silent_when_redis_answers():
+    assert check_redis_reachable(databases=["default"]) == []
