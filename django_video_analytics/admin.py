@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .control import ControlError, get_control_backend
 from .masking import keep_stored_credentials, mask_stream_url
 from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
 
 
 class CameraAdminForm(forms.ModelForm):
@@ -13,7 +15,23 @@ class CameraAdminForm(forms.ModelForm):
 
     class Meta:
         model = Camera
-        fields = "__all__"
+        fields = (
+            "camera_id",
+            "name",
+            "location",
+            "stream_url",
+            "enabled",
+            "enable_object_detection",
+            "enable_motion_detection",
+            "enable_anpr",
+            "confidence_threshold",
+            "detection_classes",
+            "roi_zones",
+            "motion_threshold",
+            "frame_skip",
+            "max_fps",
+            "plate_format",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +126,17 @@ class MotionEventAdmin(ReadOnlyEventAdmin):
 class ANPREventAdmin(ReadOnlyEventAdmin):
     list_display = ("timestamp", "camera", "license_plate", "confidence", "region", "processed")
     search_fields = ReadOnlyEventAdmin.search_fields + ("license_plate",)
+    readonly_fields = ("plate_snapshot",)
+
+    @admin.display(description=_("plate snapshot"))
+    def plate_snapshot(self, event):
+        if not event.snapshot:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:120px">',
+            event.snapshot.url,
+            event.license_plate,
+        )
 
 
 @admin.register(EventStatistics)

@@ -11,3 +11,5 @@ class VideoAnalyticsConfig(AppConfig):
     def ready(self):
         # Registers the system checks; nothing heavy is imported here.
         from . import checks  # noqa: F401
+        from .watchlist import receivers  # noqa: F401  (plate alerts on events_stored)
+        from .widgets import cache  # noqa: F401  (connects the events_stored receiver)

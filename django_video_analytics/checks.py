@@ -21,18 +21,35 @@ EXPECTED_TYPES = {
     "API_PAGE_SIZE": int,
     "API_MAX_PAGE_SIZE": int,
     "CACHE_TIMEOUT": (int, float),
+    "CACHE_ALIAS": str,
+    "HEARTBEAT_STALE_SECONDS": (int, float),
+    "LIVE_REFRESH_SECONDS": (int, float),
     "ANALYTICS_SERVICE_TIMEOUT": (int, float),
     "ANALYTICS_SERVICE_RETRIES": int,
+    "ANALYTICS_SERVICE_BACKOFF": (int, float),
     "STREAM_URL_SCHEMES": (list, tuple),
     "ALLOW_LOCAL_SOURCES": bool,
+    "DETECTION_CLASS_NAMES": (list, tuple),
     "SNAPSHOTS": bool,
     "MAX_FPS": (int, float),
+    "DETECTOR_MODEL": str,
+    "DETECTOR_INPUT_SIZE": int,
+    "DETECTION_HEARTBEAT_SECONDS": (int, float),
+    "MOTION_EVENT_INTERVAL_SECONDS": (int, float),
     "WORKER_LEASE_SECONDS": (int, float),
+    "WORKER_POLL_SECONDS": (int, float),
+    "RECONNECT_BACKOFF_MAX_SECONDS": (int, float),
+    "SNAPSHOT_STORAGE": str,
+    "PLATE_FORMAT": str,
+    "WEBHOOK_TIMEOUT": (int, float),
+    "WEBHOOK_MAX_ATTEMPTS": int,
+    "WEBHOOK_RETRY_BACKOFF": (int, float),
 }
 
 CHOICES = {
     "UNKNOWN_CAMERA_POLICY": ("create", "dead_letter"),
     "DETECTION_MODE": ("motion", "always"),
+    "WEBHOOK_DELIVERY": ("celery", "thread"),
 }
 
 
@@ -127,6 +144,35 @@ def check_redis_reachable(app_configs=None, databases=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_detector_weights(app_configs=None, **kwargs):
+    """W002: the detector weights are missing on a machine that has the inference stack."""
+    model = analytics_settings.raw("DETECTOR_MODEL")
+    if not inference_stack_installed() or not isinstance(model, (str, type(None))):
+        return []  # web servers never load weights; a wrong type is E003
+    from .pipeline.weights import WeightsNotFound, resolve_detector_weights
+
+    try:
+        resolve_detector_weights(model)
+    except WeightsNotFound as exc:
+        return [
+            Warning(
+                str(exc),
+                hint="run_camera_worker cannot detect objects without them.",
+                id=check_id(2, "W"),
+            )
+        ]
+    return []
+
+
+def inference_stack_installed():
+    """Whether this machine can run the analysis (OpenCV and a detector runtime)."""
+    from importlib.util import find_spec
+
+    runtimes = ("ultralytics", "onnxruntime")
+    return find_spec("cv2") is not None and any(find_spec(name) for name in runtimes)
 
 
 def _as_tuple(expected):

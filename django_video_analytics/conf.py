@@ -31,20 +31,23 @@ DEFAULTS = {
     "ANALYTICS_SERVICE_URL": None,
     "ANALYTICS_SERVICE_TIMEOUT": 10.0,
     "ANALYTICS_SERVICE_RETRIES": 2,
+    "ANALYTICS_SERVICE_BACKOFF": 0.5,
     # HTTP API
     "API_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "rest_framework.permissions.DjangoModelPermissions",
+        "django_video_analytics.api.permissions.DjangoModelPermissions",
     ],
     "CAMERA_QUERYSET_HOOK": None,
     "API_PAGE_SIZE": 50,
     "API_MAX_PAGE_SIZE": 500,
     "STREAM_URL_SCHEMES": ["rtsp", "rtsps", "http", "https"],
     "ALLOW_LOCAL_SOURCES": False,
+    "DETECTION_CLASS_NAMES": None,
     # Template tags and live widgets
     "CACHE_ALIAS": "default",
     "CACHE_TIMEOUT": 15,
     "HEARTBEAT_STALE_SECONDS": 60,
+    "LIVE_REFRESH_SECONDS": 5,
     # Analysis workers
     "FRAME_SOURCE": "django_video_analytics.pipeline.sources.open_source",
     "DETECTOR_BACKEND": "django_video_analytics.pipeline.detectors.UltralyticsDetector",
@@ -63,6 +66,11 @@ DEFAULTS = {
     "WORKER_LEASE_SECONDS": 20,
     "WORKER_POLL_SECONDS": 2.0,
     "RECONNECT_BACKOFF_MAX_SECONDS": 30.0,
+    # Plate watchlist alerts
+    "WEBHOOK_DELIVERY": "celery",
+    "WEBHOOK_TIMEOUT": 5.0,
+    "WEBHOOK_MAX_ATTEMPTS": 5,
+    "WEBHOOK_RETRY_BACKOFF": 2.0,
 }
 
 # Settings holding dotted paths; they are imported when read.
@@ -124,7 +132,9 @@ class AnalyticsSettings:
     def user_settings(self):
         value = getattr(settings, SETTINGS_NAME, {})
         if not isinstance(value, dict):
-            raise ImproperlyConfigured(f"{SETTINGS_NAME} must be a dict, not {type(value).__name__}")
+            raise ImproperlyConfigured(
+                f"{SETTINGS_NAME} must be a dict, not {type(value).__name__}"
+            )
         return value
 
     def raw(self, name):
@@ -137,8 +147,10 @@ class AnalyticsSettings:
         if legacy and hasattr(settings, legacy):
             return getattr(settings, legacy)
         if name == "REDIS_URL":
-            return getattr(settings, "REDIS_URL", None) or legacy_redis_url() or (
-                "redis://127.0.0.1:6379/0"
+            return (
+                getattr(settings, "REDIS_URL", None)
+                or legacy_redis_url()
+                or ("redis://127.0.0.1:6379/0")
             )
         return self.defaults[name]
 

@@ -120,7 +120,8 @@ class MotionEvent(Event):
 class ANPREvent(Event):
     license_plate = models.CharField(_("licence plate"), max_length=32)
     confidence = models.FloatField(_("confidence"))
-    region = models.CharField(_("region"), max_length=64, null=True, blank=True)
+    # The wire format distinguishes "no region" (null) from a matched one.
+    region = models.CharField(_("region"), max_length=64, null=True, blank=True)  # noqa: DJ001
     candidates = models.JSONField(
         _("candidate reads"),
         default=list,
@@ -180,3 +181,107 @@ class EventStatistics(models.Model):
 
     def __str__(self):
         return f"{self.camera_id} {self.date}"
+
+
+class WatchlistEntry(models.Model):
+    """A plate (or a regular expression over plates) whose sighting raises an alert."""
+
+    plate = models.CharField(
+        _("plate or pattern"),
+        max_length=64,
+        help_text=_(
+            "A plate (stored in upper case without separators) or, with 'is pattern', "
+            "a regular expression the whole plate must match."
+        ),
+    )
+    is_pattern = models.BooleanField(_("is pattern"), default=False)
+    max_distance = models.PositiveSmallIntegerField(
+        _("fuzzy match distance"),
+        default=0,
+        help_text=_("Edits (Levenshtein distance) a read may differ by; 0 is exact."),
+    )
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    cameras = models.ManyToManyField(
+        Camera,
+        blank=True,
+        related_name="watchlist_entries",
+        verbose_name=_("cameras"),
+        help_text=_("Cameras this entry applies to; none means every camera."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    active_from = models.DateTimeField(_("active from"), null=True, blank=True)
+    active_until = models.DateTimeField(_("active until"), null=True, blank=True)
+    webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of body>."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "video_analytics_watchlistentry"
+        ordering = ["plate"]
+        verbose_name = _("watchlist entry")
+        verbose_name_plural = _("watchlist entries")
+
+    def __str__(self):
+        return f"{self.plate} ({self.label})" if self.label else self.plate
+
+
+class PlateAlert(models.Model):
+    """A plate read that matched a watchlist entry."""
+
+    entry = models.ForeignKey(
+        WatchlistEntry, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("entry")
+    )
+    event = models.ForeignKey(
+        ANPREvent, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("ANPR event")
+    )
+    camera = models.ForeignKey(
+        Camera, on_delete=models.CASCADE, related_name="plate_alerts", verbose_name=_("camera")
+    )
+    license_plate = models.CharField(_("licence plate"), max_length=32)
+    distance = models.PositiveSmallIntegerField(_("distance"), default=0)
+    acknowledged = models.BooleanField(_("acknowledged"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "video_analytics_platealert"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("plate alert")
+        verbose_name_plural = _("plate alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "event"], name="va_alert_entry_event"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="va_alert_created")]
+
+    def __str__(self):
+        return f"{self.license_plate} @ {self.camera_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver an alert to its entry's webhook (the delivery log)."""
+
+    alert = models.ForeignKey(
+        PlateAlert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert")
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "video_analytics_webhookdelivery"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self):
+        return f"alert {self.alert_id} attempt {self.attempt}"

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # Keyword arguments: ``camera_ids`` (set of str), ``counts`` (dict event_type -> int),
 # ``events`` (list of the created model instances; bulk-created, so without ids on MySQL).
 events_stored = Signal()
+
+# Sent when a plate read matches a watchlist entry, after the alert row is committed.
+# Keyword arguments: ``alert`` (PlateAlert, with ``entry``, ``event`` and ``camera``).
+plate_alert = Signal()

@@ -56,6 +56,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.config(default="sqlite:///:memory:")}
+# Consumer processes started by a test join that test's database (tests/events/processes.py).
+if os.environ.get("DVA_TEST_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["DVA_TEST_DATABASE_NAME"]
 # Parallel runs (tox envs, developers) each get their own test database.
 DB_SUFFIX = os.environ.get("DVA_TEST_DB_SUFFIX", "main")
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -93,3 +96,4 @@ STATIC_URL = "static/"
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"dva-tests-media-{os.getpid()}")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+MEDIA_URL = "/media/"

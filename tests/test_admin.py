@@ -53,10 +53,14 @@ def test_change_form_masks_and_keeps_credentials(admin_client, secret_camera):
 
 def test_start_and_stop_actions_set_desired_state(admin_client, secret_camera):
     changelist = reverse("admin:django_video_analytics_camera_changelist")
-    admin_client.post(changelist, {"action": "start_cameras", "_selected_action": [secret_camera.pk]})
+    admin_client.post(
+        changelist, {"action": "start_cameras", "_selected_action": [secret_camera.pk]}
+    )
     secret_camera.refresh_from_db()
     assert secret_camera.enabled is True
-    admin_client.post(changelist, {"action": "stop_cameras", "_selected_action": [secret_camera.pk]})
+    admin_client.post(
+        changelist, {"action": "stop_cameras", "_selected_action": [secret_camera.pk]}
+    )
     secret_camera.refresh_from_db()
     assert secret_camera.enabled is False
     assert secret_camera.status == Camera.Status.INACTIVE
@@ -66,7 +70,10 @@ def test_events_are_read_only(admin_client, secret_camera):
     event = DetectionEvent.objects.create(
         camera=secret_camera, timestamp=timezone.now(), source_id="s:1", detection_count=1
     )
-    assert admin_client.get(reverse("admin:django_video_analytics_detectionevent_add")).status_code == 403
+    assert (
+        admin_client.get(reverse("admin:django_video_analytics_detectionevent_add")).status_code
+        == 403
+    )
     change = reverse("admin:django_video_analytics_detectionevent_change", args=[event.pk])
     response = admin_client.post(change, {"detection_count": "5"})
     event.refresh_from_db()
@@ -80,3 +87,19 @@ def test_event_changelist_filters_and_search(admin_client, secret_camera):
     response = admin_client.get(url, {"q": "gate", "processed__exact": "0"})
     assert response.status_code == 200
     assert "Gate" in response.content.decode()
+
+
+def test_anpr_event_page_shows_plate_snapshot(admin_client, secret_camera):
+    from django_video_analytics.models import ANPREvent
+
+    event = ANPREvent.objects.create(
+        camera=secret_camera,
+        timestamp=timezone.now(),
+        source_id="s:3",
+        license_plate="GX19WHN",
+        confidence=0.9,
+        snapshot="video_analytics/plates/gx19whn.jpg",
+    )
+    url = reverse("admin:django_video_analytics_anprevent_change", args=[event.pk])
+    html = admin_client.get(url).content.decode()
+    assert '<img src="/media/video_analytics/plates/gx19whn.jpg" alt="GX19WHN"' in html

@@ -62,3 +62,24 @@ def test_w001_redis_unreachable_is_a_warning_with_masked_url():
 
 def test_w001_silent_when_redis_answers():
     assert check_redis_reachable(databases=["default"]) == []
+
+
+def test_w002_missing_detector_weights_on_an_analysis_machine():
+    from django_video_analytics.checks import check_detector_weights
+
+    assert check_detector_weights() == []  # the shipped weights are installed here
+    with override_settings(VIDEO_ANALYTICS={"DETECTOR_MODEL": "/no/such/yolo.onnx"}):
+        messages = check_detector_weights()
+    assert ids(messages) == ["django_video_analytics.W002"]
+    assert "/no/such/yolo.onnx" in messages[0].msg
+
+
+def test_w002_silent_on_a_web_server_without_the_inference_stack(monkeypatch):
+    import sys
+
+    from django_video_analytics.checks import check_detector_weights
+
+    for name in ("cv2", "ultralytics", "onnxruntime"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    with override_settings(VIDEO_ANALYTICS={"DETECTOR_MODEL": "/no/such/yolo.onnx"}):
+        assert check_detector_weights() == []

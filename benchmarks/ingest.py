@@ -1,0 +1,341 @@
+"""Ingest benchmark: the older guide's per-entry consumer against ours, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python benchmarks/ingest.py
+
+Fills a stream with mixed entries (70 % detection with 1-5 boxes, 25 % motion, 5 % anpr,
+20 cameras), then drains it twice, each time into a fresh database created beside
+DATABASE_URL's (``dva_bench_ingest_naive``, ``dva_bench_ingest_bulk``; dropped at the end):
+
+(a) the naive consumer of the older integration guide: XREAD from an in-memory last id,
+    and per entry a camera lookup, a camera save, an insert, and a statistics
+    get_or_create + save;
+(b) ours: ``ConsumerRunner(EventConsumer(), burst=True)``, as ``consume_events --burst``.
+
+Prints entries/s for both and their ratio, and checks that both databases hold the same
+rows, cameras and statistics. Targets: ratio >= 15 and ours >= 5,000 entries/s.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+DATABASES = {"default": "dva_bench_ingest_bulk", "naive": "dva_bench_ingest_naive"}
+CAMERAS = 20
+START = datetime(2026, 11, 20, tzinfo=timezone.utc)
+CLASSES = ("person", "car", "truck", "bus", "bicycle", "motorcycle")
+
+
+def configure(database_url, redis_url):
+    import dj_database_url
+    from django.conf import settings
+
+    server = dj_database_url.parse(database_url)
+    if not server["ENGINE"].endswith("postgresql"):
+        sys.exit("DATABASE_URL must point at PostgreSQL")
+    settings.configure(
+        INSTALLED_APPS=[
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "django_video_analytics",
+        ],
+        DATABASES={alias: {**server, "NAME": name} for alias, name in DATABASES.items()},
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        VIDEO_ANALYTICS={"REDIS_URL": redis_url},
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        LOGGING_CONFIG=None,
+    )
+    import django
+
+    django.setup()
+    return server
+
+
+def recreate_databases(server, drop_only=False):
+    import psycopg
+
+    with psycopg.connect(
+        host=server["HOST"] or None,
+        port=server["PORT"] or None,
+        user=server["USER"] or None,
+        password=server["PASSWORD"] or None,
+        dbname=server["NAME"],
+        autocommit=True,
+    ) as admin:
+        for name in DATABASES.values():
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            if not drop_only:
+                admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def make_entries(count, seed=7):
+    from django_video_analytics.events import wire
+
+    rng = random.Random(seed)
+    entries = []
+    for index in range(count):
+        camera_id = f"cam-{index % CAMERAS:02d}"
+        moment = START + timedelta(seconds=5 * index)  # about three days: several dates
+        roll = rng.random()
+        if roll < 0.70:
+            boxes = [
+                {
+                    "class_name": rng.choice(CLASSES),
+                    "confidence": round(rng.uniform(0.3, 1.0), 3),
+                    "bounding_box": {
+                        "x": round(rng.random() * 0.8, 4),
+                        "y": round(rng.random() * 0.8, 4),
+                        "width": 0.1,
+                        "height": 0.2,
+                    },
+                }
+                for _ in range(rng.randint(1, 5))
+            ]
+            entry = wire.build_detection(camera_id, moment, index, boxes, "yolov8n", "8.1.0")
+        elif roll < 0.95:
+            entry = wire.build_motion(
+                camera_id, moment, index, round(rng.random(), 4), round(rng.uniform(0, 100), 3)
+            )
+        else:
+            entry = wire.build_anpr(
+                camera_id, moment, index, f"AB{rng.randint(0, 99999):05d}", 0.9, region=None
+            )
+        entries.append(entry)
+    return entries
+
+
+# (a) The older guide's consumer, kept as it was written there -----------------------------
+
+
+def naive_consume(redis_client, stream, alias, limit):
+    from django_video_analytics.models import (
+        ANPREvent,
+        Camera,
+        DetectionEvent,
+        EventStatistics,
+        MotionEvent,
+    )
+
+    last_id = "0"
+    processed = 0
+    while processed < limit:
+        response = redis_client.xread({stream: last_id}, count=100)
+        if not response:
+            break
+        for entry_id, fields in response[0][1]:
+            last_id = entry_id
+            entry_id = entry_id.decode()
+            data = json.loads(fields[b"data"])
+            timestamp = datetime.fromisoformat(data["timestamp"].replace("Z", "+00:00"))
+            camera, _ = Camera.objects.using(alias).get_or_create(
+                camera_id=data["camera_id"],
+                defaults={"name": data["camera_id"], "status": Camera.Status.INACTIVE},
+            )
+            camera.last_active_at = timestamp
+            camera.save(using=alias)
+            common = {
+                "camera": camera,
+                "timestamp": timestamp,
+                "frame_number": data["frame_number"],
+                "source_id": f"{stream}:{entry_id}",
+            }
+            stats, _ = EventStatistics.objects.using(alias).get_or_create(
+                camera=camera, date=timestamp.date()
+            )
+            if data["event_type"] == "detection":
+                DetectionEvent.objects.using(alias).create(
+                    **common,
+                    detections=data["detections"],
+                    detection_count=len(data["detections"]),
+                    model_type=data["model_info"]["model_type"],
+                    model_version=data["model_info"]["version"],
+                )
+                stats.detection_count += 1
+                for detection in data["detections"]:
+                    name = detection["class_name"]
+                    if name == "person":
+                        stats.person_count += 1
+                    elif name == "car":
+                        stats.car_count += 1
+                    elif name == "truck":
+                        stats.truck_count += 1
+                    else:
+                        stats.other_count += 1
+            elif data["event_type"] == "motion":
+                MotionEvent.objects.using(alias).create(
+                    **common,
+                    motion_intensity=data["motion_intensity"],
+                    affected_area_percentage=data["affected_area_percentage"],
+                )
+                stats.motion_count += 1
+            elif data["event_type"] == "anpr":
+                result = data["anpr_result"]
+                ANPREvent.objects.using(alias).create(
+                    **common,
+                    license_plate=result["license_plate"],
+                    confidence=result["confidence"],
+                    region=result.get("region"),
+                )
+                stats.anpr_count += 1
+            stats.save(using=alias)
+            processed += 1
+            if processed >= limit:
+                break
+    return processed
+
+
+# (b) Ours -----------------------------------------------------------------------------------
+
+
+def bulk_consume(stream):
+    from django_video_analytics.events.consumer import EventConsumer
+    from django_video_analytics.events.runner import ConsumerRunner
+
+    consumer = EventConsumer("benchmark", stream_name=stream, group=f"bench-{uuid.uuid4().hex}")
+    runner = ConsumerRunner(consumer, burst=True)
+    assert runner.run() == 0
+    consumer.redis.xgroup_destroy(stream, consumer.group)
+    return runner.totals
+
+
+# Checking -----------------------------------------------------------------------------------
+
+
+def snapshot(alias, limit_source_ids=None):
+    """Everything both consumers must agree on, as comparable Python values."""
+    from django_video_analytics.models import (
+        ANPREvent,
+        Camera,
+        DetectionEvent,
+        EventStatistics,
+        MotionEvent,
+    )
+
+    fields = {
+        DetectionEvent: ["detections", "detection_count", "model_type", "model_version"],
+        MotionEvent: ["motion_intensity", "affected_area_percentage"],
+        ANPREvent: ["license_plate", "confidence", "region"],
+    }
+    rows = {}
+    for model, extra in fields.items():
+        rows[model.__name__] = list(
+            model.objects.using(alias)
+            .order_by("source_id")
+            .values_list("source_id", "camera__camera_id", "timestamp", "frame_number", *extra)
+        )
+    cameras = list(
+        Camera.objects.using(alias)
+        .order_by("camera_id")
+        .values_list("camera_id", "status", "last_active_at")
+    )
+    statistics = list(
+        EventStatistics.objects.using(alias)
+        .order_by("camera__camera_id", "date")
+        .values_list("camera__camera_id", "date", *EventStatistics.COUNTERS)
+    )
+    return rows, cameras, statistics
+
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument(
+        "--naive-entries",
+        type=int,
+        default=None,
+        help="Run the naive consumer over this many entries only (default: all).",
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the databases afterwards.")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    server = configure(database_url, redis_url)
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from django_video_analytics.connection import get_redis
+    from django_video_analytics.events.publisher import EventPublisher
+
+    recreate_databases(server)
+    for alias in DATABASES:
+        call_command("migrate", database=alias, verbosity=0)
+    redis_client = get_redis()
+    stream = f"bench:ingest:{uuid.uuid4().hex[:12]}"
+    try:
+        started = time.perf_counter()
+        entries = make_entries(args.entries)
+        EventPublisher(stream_name=stream, maxlen=0).publish_many(entries)
+        kinds = {}
+        for entry in entries:
+            kind = json.loads(entry["data"])["event_type"]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        mix = ", ".join(f"{n:,} {kind}" for kind, n in kinds.items())
+        print(
+            f"stream: {len(entries):,} entries ({mix}; {CAMERAS} cameras) built and published "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+
+        naive_limit = min(args.naive_entries or args.entries, args.entries)
+        counter = StatementCounter()
+        with connections["naive"].execute_wrapper(counter):
+            started = time.perf_counter()
+            naive_done = naive_consume(redis_client, stream, "naive", naive_limit)
+            naive_seconds = time.perf_counter() - started
+        naive_rate = naive_done / naive_seconds
+        print(
+            f"(a) naive per-entry consumer: {naive_done:,} entries in {naive_seconds:.1f} s = "
+            f"{naive_rate:,.0f} entries/s ({counter.count / naive_done:.1f} SQL statements/entry)"
+            + (" [a prefix of the stream]" if naive_done < args.entries else "")
+        )
+
+        counter = StatementCounter()
+        with connections["default"].execute_wrapper(counter):
+            started = time.perf_counter()
+            totals = bulk_consume(stream)
+            bulk_seconds = time.perf_counter() - started
+        bulk_rate = totals.stored / bulk_seconds
+        print(
+            f"(b) our bulk consumer:        {totals.stored:,} entries in {bulk_seconds:.1f} s = "
+            f"{bulk_rate:,.0f} entries/s ({counter.count / totals.stored:.3f} statements/entry "
+            "through Django's cursor, plus one COPY per event type and batch)"
+        )
+        ratio = bulk_rate / naive_rate
+        print(f"ratio: {ratio:.1f}x (target >= 15x); ours >= 5,000 entries/s: {bulk_rate >= 5000}")
+
+        if naive_done < args.entries:
+            print("same rows and statistics: not compared (the naive run covered a prefix)")
+            same = True
+        else:
+            same = snapshot("naive") == snapshot("default")
+            print(f"same rows, cameras and statistics in both databases: {same}")
+        return 0 if same else 1
+    finally:
+        redis_client.delete(stream)
+        for alias in DATABASES:
+            connections[alias].close()
+        if not args.keep:
+            recreate_databases(server, drop_only=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

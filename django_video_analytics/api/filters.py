@@ -1,0 +1,118 @@
+"""Query-string filters of the event endpoints (SPEC names: ``camera__camera_id``, ...)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db import connections
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+
+
+class DateOrDateTimeField(forms.CharField):
+    """An ISO 8601 date or datetime; naive datetimes are in the current time zone."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return None
+        try:
+            parsed = parse_date(value) or parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(_("Enter an ISO 8601 date or date and time."))
+        return parsed
+
+
+class TimestampBoundFilter(django_filters.Filter):
+    """``timestamp`` from (``lookup_expr="gte"``) or up to (``"lte"``) a date or datetime.
+
+    A bare date as the upper bound includes that whole day.
+    """
+
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if isinstance(value, datetime.datetime):
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value)
+            return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": value})
+        if self.lookup_expr == "gte":
+            return qs.filter(**{f"{self.field_name}__gte": _start_of(value)})
+        return qs.filter(**{f"{self.field_name}__lt": _start_of(value + datetime.timedelta(1))})
+
+
+def _start_of(date):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+
+
+def timestamp_bound(lookup_expr, description):
+    """A ``TimestampBoundFilter`` documented as an ISO date or datetime in the schema."""
+    schema = {
+        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+        "description": str(description),
+    }
+    bound = TimestampBoundFilter(
+        field_name="timestamp", lookup_expr=lookup_expr, help_text=description
+    )
+    return extend_schema_field(schema)(bound)
+
+
+class EventFilterSet(django_filters.FilterSet):
+    camera__camera_id = django_filters.CharFilter(
+        field_name="camera__camera_id", help_text=_("Public id of the camera.")
+    )
+    processed = django_filters.BooleanFilter(help_text=_("Whether the event was processed."))
+    start_date = timestamp_bound("gte", _("Events at or after this ISO 8601 date or datetime."))
+    end_date = timestamp_bound(
+        "lte", _("Events up to this ISO 8601 datetime, or through the end of this date.")
+    )
+
+
+class DetectionEventFilterSet(EventFilterSet):
+    class_name = django_filters.CharFilter(
+        method="filter_class_name",
+        help_text=_("Events where at least one detection has this class name."),
+    )
+
+    class Meta:
+        model = DetectionEvent
+        fields = ()
+
+    def filter_class_name(self, queryset, name, value):
+        if connections[queryset.db].features.supports_json_field_contains:
+            return queryset.filter(detections__contains=[{"class_name": value}])
+        # SQLite has no JSON containment: match the serialised text instead (case-insensitive).
+        return queryset.filter(detections__icontains=f'"class_name": "{value}"')
+
+
+class MotionEventFilterSet(EventFilterSet):
+    class Meta:
+        model = MotionEvent
+        fields = ()
+
+
+class ANPREventFilterSet(EventFilterSet):
+    license_plate = django_filters.CharFilter(help_text=_("Exact licence plate."))
+    license_plate__icontains = django_filters.CharFilter(
+        field_name="license_plate",
+        lookup_expr="icontains",
+        help_text=_("Part of the licence plate, any case."),
+    )
+
+    class Meta:
+        model = ANPREvent
+        fields = ()
+
+
+class CameraFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Camera
+        fields = ("status", "enabled")

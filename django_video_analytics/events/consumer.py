@@ -1,0 +1,362 @@
+"""The consumer group: read entries in batches, store them, dead-letter the bad ones, ack.
+
+Delivery is at least once and storage exactly once: an entry is acknowledged only after its
+batch is committed, and a redelivered entry finds its row (unique ``source_id``) and is
+counted as a duplicate. Every entry point (``consume_events``, the Celery task) uses
+``EventConsumer``; ``runner.ConsumerRunner`` adds the long-running loop around it.
+
+Order of reads: first this consumer's own pending entries (left by a crash or a failed
+batch), then entries of dead consumers idle for ``CONSUMER_CLAIM_IDLE_MS`` (XAUTOCLAIM), then
+new entries.
+"""
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import redis
+from django.db import DataError, IntegrityError, transaction
+
+from ..conf import analytics_settings
+from ..signals import events_stored
+from . import wire
+from .dead_letters import DeadLetterStream
+from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
+
+logger = logging.getLogger(__name__)
+
+TRIMMED_REASON = "the entry was trimmed from the stream before it was stored"
+
+
+def default_consumer_name(prefix=None):
+    """``<host>-<pid>`` (with a random suffix after ``prefix`` for one-off consumers)."""
+    name = f"{socket.gethostname()}-{os.getpid()}"
+    if prefix:
+        name = f"{prefix}-{name}-{uuid.uuid4().hex[:8]}"
+    return name
+
+
+@dataclass
+class Batch:
+    """Entries read together: ``[(entry_id, fields)]`` with delivery counts when re-read."""
+
+    entries: list = field(default_factory=list)
+    deliveries: dict = field(default_factory=dict)  # entry id -> times delivered
+    trimmed: list = field(default_factory=list)  # ids XAUTOCLAIM found deleted from the stream
+    source: str = "new"  # "new", "pending" or "claimed"
+
+    def __len__(self):
+        return len(self.entries) + len(self.trimmed)
+
+
+@dataclass
+class BatchResult:
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    counts: Counter = field(default_factory=Counter)  # event type -> rows stored
+
+    def add(self, other):
+        self.read += other.read
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.dead_lettered += other.dead_lettered
+        self.counts.update(other.counts)
+        return self
+
+    def as_dict(self):
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "dead_lettered": self.dead_lettered,
+            "counts": dict(self.counts),
+        }
+
+
+class EventConsumer:
+    """One consumer of ``CONSUMER_GROUP`` on ``STREAM_NAME``; arguments default to settings."""
+
+    def __init__(
+        self,
+        consumer_name=None,
+        *,
+        redis_client=None,
+        stream_name=None,
+        group=None,
+        batch_size=None,
+        block_ms=None,
+        claim_idle_ms=None,
+        max_deliveries=None,
+        unknown_camera_policy=None,
+    ):
+        if redis_client is None:
+            from ..connection import get_redis
+
+            redis_client = get_redis()
+        settings = analytics_settings
+        self.redis = redis_client
+        self.name = consumer_name or default_consumer_name()
+        self.stream = stream_name or settings.STREAM_NAME
+        self.group = group or settings.CONSUMER_GROUP
+        self.batch_size = batch_size or settings.CONSUMER_BATCH_SIZE
+        self.block_ms = settings.CONSUMER_BLOCK_MS if block_ms is None else block_ms
+        self.claim_idle_ms = (
+            settings.CONSUMER_CLAIM_IDLE_MS if claim_idle_ms is None else claim_idle_ms
+        )
+        self.max_deliveries = max_deliveries or settings.CONSUMER_MAX_DELIVERIES
+        self.unknown_camera_policy = unknown_camera_policy or settings.UNKNOWN_CAMERA_POLICY
+        self.dead_letters = DeadLetterStream(redis_client, main_stream=self.stream)
+        self._group_ready = False
+        self._read_pending = True  # a restarted consumer first finishes what it had
+        self._claim_cursor = "0-0"
+        self._next_claim_at = 0.0
+
+    def __repr__(self):
+        return f"<EventConsumer {self.name!r} of {self.group!r} on {self.stream!r}>"
+
+    # Reading -------------------------------------------------------------------------------
+
+    def ensure_group(self):
+        """Create the group (and the stream) unless they exist; it starts at the beginning."""
+        if self._group_ready:
+            return
+        try:
+            # From "0", not "$": entries published before the first consumer ran are kept.
+            self.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+            logger.info("Created consumer group %s on %s", self.group, self.stream)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    def reset(self):
+        """Forget connection state after a Redis error: re-check the group, re-read pending."""
+        self._group_ready = False
+        self._read_pending = True
+
+    def read_batch(self, count=None, block_ms=None):
+        """The next batch (maybe empty): own pending entries, then claims, then new entries.
+
+        ``block_ms=None`` returns at once when nothing is waiting.
+        """
+        self.ensure_group()
+        count = count or self.batch_size
+        if self._read_pending:
+            entries = self._xreadgroup("0", count, None)
+            if entries:
+                return Batch(entries, self._delivery_counts(entries), source="pending")
+            self._read_pending = False
+        if time.monotonic() >= self._next_claim_at:
+            batch = self._claim(count)
+            if batch:
+                return batch
+        return Batch(self._xreadgroup(">", count, block_ms))
+
+    def _xreadgroup(self, start, count, block_ms):
+        response = self.redis.xreadgroup(
+            self.group, self.name, {self.stream: start}, count=count, block=block_ms
+        )
+        if not response:
+            return []
+        if isinstance(response, dict):  # RESP3
+            streams = response.items()
+        else:
+            streams = response
+        entries = []
+        for _stream, stream_entries in streams:
+            for entry_id, fields in stream_entries:
+                entries.append((_text(entry_id), fields))
+        return entries
+
+    def _claim(self, count):
+        """Take over entries idle for ``claim_idle_ms`` (their consumer is gone)."""
+        reply = self.redis.xautoclaim(
+            self.stream,
+            self.group,
+            self.name,
+            min_idle_time=self.claim_idle_ms,
+            start_id=self._claim_cursor,
+            count=count,
+        )
+        cursor, claimed = _text(reply[0]), reply[1]
+        trimmed = [_text(entry_id) for entry_id in reply[2]] if len(reply) > 2 else []
+        self._claim_cursor = cursor
+        if cursor == "0-0":  # the whole pending list was scanned: look again later
+            interval = min(max(self.claim_idle_ms / 2000, 0.01), 30.0)
+            self._next_claim_at = time.monotonic() + interval
+        entries = [(_text(entry_id), fields) for entry_id, fields in claimed]
+        if entries or trimmed:
+            logger.info(
+                "Claimed %d idle entries of other consumers (%d trimmed)",
+                len(entries),
+                len(trimmed),
+            )
+        return Batch(entries, self._delivery_counts(entries), trimmed, source="claimed")
+
+    def _delivery_counts(self, entries):
+        if not entries:
+            return {}
+        rows = self.redis.xpending_range(
+            self.stream,
+            self.group,
+            min=entries[0][0],
+            max=entries[-1][0],
+            count=len(entries),
+            consumername=self.name,
+        )
+        return {_text(row["message_id"]): row["times_delivered"] for row in rows}
+
+    # Storing -------------------------------------------------------------------------------
+
+    def handle(self, batch):
+        """Store a batch, dead-letter what cannot be stored, then ack every entry.
+
+        Raises the database's or Redis' error when either is unavailable; nothing is then
+        acknowledged and the same batch can be handled again.
+        """
+        if transaction.get_connection(events_database()).in_atomic_block:
+            raise RuntimeError(
+                "EventConsumer.handle() must not run inside transaction.atomic(): entries are "
+                "acknowledged once the batch is committed, which an outer block would postpone."
+            )
+        result = BatchResult(read=len(batch))
+        dead = [(entry_id, {}, TRIMMED_REASON, None) for entry_id in batch.trimmed]
+        incoming = []
+        fields_by_id = {}
+        for entry_id, fields in batch.entries:
+            deliveries = batch.deliveries.get(entry_id)
+            fields_by_id[entry_id] = fields
+            if not fields:  # XREADGROUP gives an empty entry for an id that was trimmed
+                dead.append((entry_id, {}, TRIMMED_REASON, deliveries))
+                continue
+            if deliveries is not None and deliveries > self.max_deliveries:
+                reason = (
+                    f"delivered {deliveries} times, more than CONSUMER_MAX_DELIVERIES "
+                    f"({self.max_deliveries})"
+                )
+                dead.append((entry_id, fields, reason, deliveries))
+                continue
+            try:
+                event = wire.parse_entry(fields)
+            except wire.WireFormatError as exc:
+                dead.append((entry_id, fields, exc.reason, deliveries))
+                continue
+            source_id = source_id_for(event, self.stream, entry_id)
+            incoming.append(IncomingEvent(entry_id, source_id, event))
+
+        stored = self._store(incoming)
+        for item, reason in stored.rejected:
+            entry_id = item.entry_id
+            dead.append((entry_id, fields_by_id[entry_id], reason, batch.deliveries.get(entry_id)))
+        try:
+            self._acknowledge([entry_id for entry_id, _f in batch.entries] + batch.trimmed, dead)
+        finally:
+            # The rows are committed even if Redis failed just now; hosts hear of them once
+            # (a retry of this batch finds them all as duplicates).
+            if stored.created:
+                self._send_stored(stored)
+
+        result.counts = stored.counts
+        result.stored = sum(stored.counts.values())
+        result.duplicates = stored.duplicates
+        result.dead_lettered = len(dead)
+        logger.debug(
+            "%s: %d read (%s), %d stored, %d duplicates, %d dead-lettered",
+            self.name,
+            result.read,
+            batch.source,
+            result.stored,
+            result.duplicates,
+            result.dead_lettered,
+        )
+        return result
+
+    def _store(self, incoming):
+        """``store_events``, halving the batch to isolate an entry the database refuses."""
+        try:
+            return store_events(
+                incoming,
+                unknown_camera_policy=self.unknown_camera_policy,
+                fetch_ids=events_stored.has_listeners(),
+            )
+        except (IntegrityError, DataError) as exc:
+            if len(incoming) == 1:
+                result = IngestResult()
+                result.rejected.append((incoming[0], f"the database refused the entry: {exc}"))
+                return result
+            logger.warning(
+                "The database refused a batch of %d (%s); storing it in halves to find the "
+                "entry at fault",
+                len(incoming),
+                exc,
+            )
+            middle = len(incoming) // 2
+            result = self._store(incoming[:middle])
+            result.merge(self._store(incoming[middle:]))
+            return result
+
+    def _acknowledge(self, entry_ids, dead):
+        """Dead-letter and ack in one MULTI: either both happen or neither."""
+        if not entry_ids and not dead:
+            return
+        pipe = self.redis.pipeline(transaction=True)
+        for entry_id, fields, reason, deliveries in dead:
+            logger.warning("Dead-lettered entry %s of %s: %s", entry_id, self.stream, reason)
+            self.dead_letters.add(
+                pipe, entry_id, fields, reason, source_stream=self.stream, deliveries=deliveries
+            )
+        if entry_ids:
+            pipe.xack(self.stream, self.group, *entry_ids)
+        pipe.execute()
+
+    def _send_stored(self, stored):
+        responses = events_stored.send_robust(
+            sender=type(self),
+            camera_ids=set(stored.camera_ids),
+            counts=dict(stored.counts),
+            events=stored.created,
+        )
+        for receiver, response in responses:
+            if isinstance(response, Exception):
+                logger.error(
+                    "events_stored receiver %r failed",
+                    receiver,
+                    exc_info=(type(response), response, response.__traceback__),
+                )
+
+    # Whole runs ----------------------------------------------------------------------------
+
+    def drain(self, max_messages=None):
+        """Handle batches until nothing is waiting (or ``max_messages`` were read)."""
+        total = BatchResult()
+        while max_messages is None or total.read < max_messages:
+            count = self.batch_size
+            if max_messages is not None:
+                count = min(count, max_messages - total.read)
+            batch = self.read_batch(count)
+            if not batch:
+                break
+            total.add(self.handle(batch))
+        return total
+
+    def leave_group(self):
+        """Remove this consumer from the group if it holds no pending entry; True if removed."""
+        summary = self.redis.xpending_range(
+            self.stream, self.group, "-", "+", count=1, consumername=self.name
+        )
+        if summary:
+            return False
+        # DELCONSUMER would drop pending entries; there are none, and only this process
+        # reads under this name.
+        self.redis.xgroup_delconsumer(self.stream, self.group, self.name)
+        return True
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value

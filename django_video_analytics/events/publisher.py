@@ -1,0 +1,50 @@
+"""Publish wire entries to the event stream (the default ``EVENT_SINK`` of the workers)."""
+
+from ..conf import analytics_settings
+
+# Entries sent per pipeline round trip by ``publish_many``.
+PIPELINE_CHUNK = 1000
+
+
+class EventPublisher:
+    """XADDs entries built by ``wire.build_*`` to ``STREAM_NAME``, trimmed to ``STREAM_MAXLEN``.
+
+    Trimming is approximate (``MAXLEN ~``): Redis drops whole macro nodes, which costs almost
+    nothing, and the stream holds at least ``STREAM_MAXLEN`` entries.
+    """
+
+    def __init__(self, redis_client=None, stream_name=None, maxlen=None):
+        if redis_client is None:
+            from ..connection import get_redis
+
+            redis_client = get_redis()
+        self.redis = redis_client
+        self.stream_name = stream_name or analytics_settings.STREAM_NAME
+        self.maxlen = maxlen if maxlen is not None else analytics_settings.STREAM_MAXLEN
+
+    def publish(self, entry):
+        """Append one entry; returns its stream id (str)."""
+        entry_id = self.redis.xadd(self.stream_name, entry, **self._trim())
+        return _text(entry_id)
+
+    def publish_many(self, entries):
+        """Append several entries in pipelined round trips; returns their ids in order."""
+        ids = []
+        entries = list(entries)
+        trim = self._trim()
+        for start in range(0, len(entries), PIPELINE_CHUNK):
+            # No MULTI: each XADD stands alone and the order is kept anyway.
+            pipe = self.redis.pipeline(transaction=False)
+            for entry in entries[start : start + PIPELINE_CHUNK]:
+                pipe.xadd(self.stream_name, entry, **trim)
+            ids.extend(_text(entry_id) for entry_id in pipe.execute())
+        return ids
+
+    def _trim(self):
+        if not self.maxlen:
+            return {}
+        return {"maxlen": self.maxlen, "approximate": True}
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,473 @@
+"""The event wire format of SPEC.md: the only code that builds or parses event JSON.
+
+A stream entry has one field, ``data``, holding a JSON object. ``parse_entry`` turns an
+entry into a ``WireEvent`` or raises ``WireFormatError`` naming the problem; the builders
+produce entries for publishers and validate what they build, so a producer of this package
+can never publish an entry the consumer would reject.
+
+Everything a ``WireEvent`` carries fits the database columns it is stored in (lengths, integer
+ranges, no NUL characters, no NaN), so a batch is never failed by one odd entry.
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.utils.dateparse import parse_datetime
+
+EVENT_TYPES = ("detection", "motion", "anpr")
+
+# Larger entries are rejected before they are parsed (a detection with a hundred boxes is
+# about 15 KB); they still reach the dead-letter stream whole.
+MAX_ENTRY_BYTES = 64 * 1024
+
+DATA_FIELD = "data"
+CAMERA_ID_RE = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Camera.camera_id is a SlugField
+MAX_FRAME_NUMBER = 2**63 - 1  # BigIntegerField
+# Column lengths of the models (source_id is "event:" + event_id, 160 characters at most).
+MAX_LENGTHS = {
+    "event_id": 154,
+    "snapshot": 255,
+    "model_type": 64,
+    "model_version": 64,
+    "license_plate": 32,
+    "region": 64,
+    "class_name": 64,
+}
+# Keys the builders write themselves; ``extra`` cannot replace them.
+RESERVED_KEYS = frozenset(
+    {
+        "event_type",
+        "camera_id",
+        "timestamp",
+        "frame_number",
+        "detections",
+        "model_info",
+        "motion_intensity",
+        "affected_area_percentage",
+        "anpr_result",
+    }
+)
+
+
+class WireFormatError(ValueError):
+    """An entry that is not a valid event; ``reason`` says why, for the dead-letter stream."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class WireEvent:
+    """Keys every event has, plus the optional ones the consumer stores."""
+
+    event_type = None  # set by each subclass
+
+    camera_id: str
+    timestamp: datetime  # aware, UTC
+    frame_number: int
+    event_id: str | None = None  # -> source_id "event:<event_id>"
+    snapshot: str | None = None  # a storage name, stored in the row's FileField
+
+
+@dataclass(frozen=True)
+class DetectionWireEvent(WireEvent):
+    event_type = "detection"
+
+    detections: tuple = ()  # the items as on the wire (dicts)
+    model_type: str = ""
+    model_version: str = ""
+
+
+@dataclass(frozen=True)
+class MotionWireEvent(WireEvent):
+    event_type = "motion"
+
+    motion_intensity: float = 0.0
+    affected_area_percentage: float = 0.0
+
+
+@dataclass(frozen=True)
+class AnprWireEvent(WireEvent):
+    event_type = "anpr"
+
+    license_plate: str = ""
+    confidence: float = 0.0
+    region: str | None = None
+    candidates: tuple = ()  # the per-frame reads the plate was voted from
+
+
+# Parsing ---------------------------------------------------------------------------------
+
+
+def parse_entry(fields):
+    """The ``WireEvent`` of a raw stream entry (a mapping with bytes or str keys and values)."""
+    raw = _data_field(fields)
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise WireFormatError(f"entry is {len(raw)} bytes, more than the {MAX_ENTRY_BYTES} allowed")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WireFormatError(f"data is not UTF-8: {exc}") from None
+    try:
+        payload = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:
+        raise WireFormatError(f"data is not valid JSON: {exc}") from None
+    # Raw UTF-8 holds neither NUL (JSON forbids control characters in strings) nor lone
+    # surrogates: only escapes can bring them in, so most entries skip the deep walk.
+    if _UNSAFE_ESCAPE.search(text):
+        _check_json(payload, "data")
+    return _parse_object(payload)
+
+
+def parse_payload(payload):
+    """The ``WireEvent`` of an already decoded JSON object (e.g. from another transport)."""
+    _check_json(payload, "data")
+    return _parse_object(payload)
+
+
+def _parse_object(payload):
+    if not isinstance(payload, dict):
+        raise WireFormatError(f"data must be a JSON object, got {_json_type(payload)}")
+    event_type = _required(payload, "event_type", str)
+    parser = _PARSERS.get(event_type)
+    if parser is None:
+        raise WireFormatError(f"unknown event_type {event_type[:40]!r}")
+    camera_id = _required(payload, "camera_id", str)
+    if not CAMERA_ID_RE.fullmatch(camera_id):
+        raise WireFormatError(
+            "camera_id must be 1-64 letters, digits, '-' or '_', got " + repr(camera_id[:80])
+        )
+    common = {
+        "camera_id": camera_id,
+        "timestamp": _timestamp(_required(payload, "timestamp", str)),
+        "frame_number": _frame_number(_required(payload, "frame_number", int)),
+        "event_id": _event_id(payload.get("event_id")),
+        "snapshot": _snapshot(payload.get("snapshot")),
+    }
+    return parser(payload, common)
+
+
+def _parse_detection(payload, common):
+    detections = _required(payload, "detections", list)
+    items = tuple(_detection_item(item, index) for index, item in enumerate(detections))
+    model_info = payload.get("model_info")
+    if model_info is None:
+        model_info = {}
+    elif not isinstance(model_info, dict):
+        raise WireFormatError(f"model_info must be an object, got {_json_type(model_info)}")
+    return DetectionWireEvent(
+        **common,
+        detections=items,
+        model_type=_optional_text(model_info, "model_type", where="model_info.model_type"),
+        model_version=_optional_text(model_info, "version", where="model_info.version"),
+    )
+
+
+def _parse_motion(payload, common):
+    return MotionWireEvent(
+        **common,
+        motion_intensity=_number(payload, "motion_intensity"),
+        affected_area_percentage=_number(payload, "affected_area_percentage"),
+    )
+
+
+def _parse_anpr(payload, common):
+    result = _required(payload, "anpr_result", dict)
+    plate = _required(result, "license_plate", str, where="anpr_result.license_plate")
+    if not plate.strip():
+        raise WireFormatError("anpr_result.license_plate is empty")
+    _check_text(plate, "anpr_result.license_plate", MAX_LENGTHS["license_plate"])
+    region = result.get("region")
+    if region is not None:
+        if not isinstance(region, str):
+            raise WireFormatError(
+                f"anpr_result.region must be a string or null, got {_json_type(region)}"
+            )
+        _check_text(region, "anpr_result.region", MAX_LENGTHS["region"])
+    candidates = payload.get("candidates")
+    if candidates is None:
+        candidates = []
+    elif not isinstance(candidates, list):
+        raise WireFormatError(f"candidates must be a list, got {_json_type(candidates)}")
+    return AnprWireEvent(
+        **common,
+        license_plate=plate,
+        confidence=_number(result, "confidence", where="anpr_result.confidence"),
+        region=region,
+        candidates=tuple(candidates),
+    )
+
+
+_PARSERS = {
+    "detection": _parse_detection,
+    "motion": _parse_motion,
+    "anpr": _parse_anpr,
+}
+
+
+def _data_field(fields):
+    if not hasattr(fields, "get"):
+        raise WireFormatError("entry is not a mapping of fields")
+    raw = fields.get(b"data")
+    if raw is None:
+        raw = fields.get(DATA_FIELD)
+    if raw is None:
+        raise WireFormatError("entry has no 'data' field")
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogatepass")
+    if not isinstance(raw, bytes):
+        raise WireFormatError(f"'data' must be bytes or str, got {type(raw).__name__}")
+    return raw
+
+
+def _reject_constant(name):
+    # json.loads accepts NaN and Infinity; neither is JSON nor storable in a JSON column.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(literal):
+    value = float(literal)
+    if not math.isfinite(value):  # 1e400
+        raise ValueError(f"{literal[:20]} is out of range")
+    return value
+
+
+_UNSAFE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _json_type(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", list: "an array", dict: "an object"}
+
+
+def _required(mapping, key, kind, where=None):
+    where = where or key
+    if key not in mapping:
+        raise WireFormatError(f"missing key '{where}'")
+    value = mapping[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise WireFormatError(f"'{where}' must be {_TYPE_NAMES[kind]}, got {_json_type(value)}")
+    return value
+
+
+def _number(mapping, key, where=None):
+    where = where or key
+    if key not in mapping:
+        raise WireFormatError(f"missing key '{where}'")
+    value = mapping[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise WireFormatError(f"'{where}' must be a number, got {_json_type(value)}")
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond any float
+        value = math.inf
+    if not math.isfinite(value):
+        raise WireFormatError(f"'{where}' is not a finite number")
+    return value
+
+
+def _optional_text(mapping, key, where):
+    value = mapping.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise WireFormatError(f"'{where}' must be a string, got {_json_type(value)}")
+    _check_text(value, where, MAX_LENGTHS[key if key != "version" else "model_version"])
+    return value
+
+
+def _check_text(value, where, max_length):
+    if len(value) > max_length:
+        raise WireFormatError(f"'{where}' is longer than {max_length} characters")
+    _check_string(value, where)
+
+
+def _check_string(value, where):
+    # PostgreSQL stores neither NUL characters nor lone surrogates, in text or JSON columns.
+    if "\x00" in value:
+        raise WireFormatError(f"'{where}' contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise WireFormatError(f"'{where}' contains an unpaired surrogate") from None
+
+
+def _check_json(value, where):
+    """Every string and number inside ``value`` can be stored in a JSON column."""
+    if isinstance(value, str):
+        _check_string(value, where)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise WireFormatError(f"'{where}' holds a number that is not finite")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_string(key, where)
+            _check_json(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{where}[{index}]")
+
+
+def _timestamp(value):
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise WireFormatError(f"'timestamp' is not an ISO 8601 date and time: {value[:40]!r}")
+    if parsed.tzinfo is None:
+        # The SPEC's producers write UTC with a trailing Z; a bare time is taken as UTC too.
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise WireFormatError(f"'timestamp' is out of range: {value[:40]!r}") from None
+
+
+def _frame_number(value):
+    if not 0 <= value <= MAX_FRAME_NUMBER:
+        raise WireFormatError("'frame_number' must be between 0 and 2**63 - 1")
+    return value
+
+
+def _event_id(value):
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value:
+        raise WireFormatError(
+            f"'event_id' must be a non-empty string or an integer, got {_json_type(value)}"
+        )
+    _check_text(value, "event_id", MAX_LENGTHS["event_id"])
+    return value
+
+
+def _snapshot(value):
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise WireFormatError(f"'snapshot' must be a string, got {_json_type(value)}")
+    _check_text(value, "snapshot", MAX_LENGTHS["snapshot"])
+    # A storage name, never a path out of the storage.
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
+        raise WireFormatError("'snapshot' must be a relative storage name without '..'")
+    return value
+
+
+_NUMBER_TYPES = (int, float)
+_BOX_KEYS = ("x", "y", "width", "height")
+
+
+def _detection_item(item, index):
+    # The common case in a few type checks; anything unusual takes the path that words it.
+    try:
+        box = item["bounding_box"]
+        name = item["class_name"]
+        if (
+            type(name) is str
+            and len(name) <= MAX_LENGTHS["class_name"]
+            and type(item["confidence"]) in _NUMBER_TYPES
+            and all(type(box[key]) in _NUMBER_TYPES for key in _BOX_KEYS)
+        ):
+            return item
+    except (KeyError, TypeError):
+        pass
+    return _explain_detection_item(item, index)
+
+
+def _explain_detection_item(item, index):
+    where = f"detections[{index}]"
+    if not isinstance(item, dict):
+        raise WireFormatError(f"'{where}' must be an object, got {_json_type(item)}")
+    name = _required(item, "class_name", str, where=f"{where}.class_name")
+    _check_text(name, f"{where}.class_name", MAX_LENGTHS["class_name"])
+    _number(item, "confidence", where=f"{where}.confidence")
+    box = _required(item, "bounding_box", dict, where=f"{where}.bounding_box")
+    for key in _BOX_KEYS:
+        _number(box, key, where=f"{where}.bounding_box.{key}")
+    return item
+
+
+# Building --------------------------------------------------------------------------------
+
+
+def format_timestamp(value):
+    """ISO 8601 in UTC with a trailing ``Z``, as the SPEC's producers write it."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware datetimes")
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+
+
+def build_detection(
+    camera_id, timestamp, frame_number, detections, model_type, model_version, **extra
+):
+    """A detection entry; ``detections`` are ``{class_name, confidence, bounding_box}`` dicts."""
+    payload = _common("detection", camera_id, timestamp, frame_number)
+    payload["detections"] = list(detections)
+    payload["model_info"] = {"model_type": model_type, "version": model_version}
+    return _entry(payload, extra)
+
+
+def build_motion(
+    camera_id, timestamp, frame_number, motion_intensity, affected_area_percentage, **extra
+):
+    """A motion entry; ``affected_area_percentage`` is 0..100."""
+    payload = _common("motion", camera_id, timestamp, frame_number)
+    payload["motion_intensity"] = motion_intensity
+    payload["affected_area_percentage"] = affected_area_percentage
+    return _entry(payload, extra)
+
+
+def build_anpr(camera_id, timestamp, frame_number, license_plate, confidence, region=None, **extra):
+    """An ANPR entry; ``region`` may be None (the key is then still written, as null)."""
+    payload = _common("anpr", camera_id, timestamp, frame_number)
+    payload["anpr_result"] = {
+        "license_plate": license_plate,
+        "confidence": confidence,
+        "region": region,
+    }
+    return _entry(payload, extra)
+
+
+def _common(event_type, camera_id, timestamp, frame_number):
+    return {
+        "event_type": event_type,
+        "camera_id": camera_id,
+        "timestamp": format_timestamp(timestamp),
+        "frame_number": frame_number,
+    }
+
+
+def _entry(payload, extra):
+    clash = RESERVED_KEYS.intersection(extra)
+    if clash:
+        raise TypeError(f"extra keys may not replace {sorted(clash)}")
+    payload.update((key, value) for key, value in extra.items() if value is not None)
+    try:
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise WireFormatError(f"event cannot be encoded as JSON: {exc}") from None
+    entry = {DATA_FIELD: data}
+    parse_entry(entry)  # what we publish, we accept: fail in the producer, not the consumer
+    return entry

@@ -1,0 +1,1 @@
+"""Licence-plate reading on vehicle tracks: localise, read, normalise by format, vote."""

@@ -1,0 +1,213 @@
+"""Object detector backends: ultralytics (default, with ByteTrack) and bare onnxruntime.
+
+Both are built as ``Backend(model_path=None, input_size=320)`` and offer ``detect`` (one
+frame) and ``track`` (frames of one camera, in order: detections carry ``track_id``).
+One instance per camera: tracking keeps state between frames.
+"""
+
+import importlib.util
+import logging
+
+import cv2
+import numpy as np
+
+from .env import ultralytics
+from .tracking import IouTracker
+from .types import Detection
+from .weights import (
+    cached_sized_weights,
+    model_type,
+    onnx_metadata,
+    onnx_session_metadata,
+    resolve_detector_weights,
+    sized_weights,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class Detector:
+    """What backends share: class names, ``model_info`` and the class filter."""
+
+    class_names: list[str]
+    model_info: tuple[str, str]  # (model_type, version) for the events' model_info
+
+    def class_ids(self, classes) -> list[int] | None:
+        """Indices of the wanted class names (None: all; unknown names are ignored)."""
+        if not classes:
+            return None
+        wanted = set(classes)
+        return [index for index, name in enumerate(self.class_names) if name in wanted]
+
+    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
+        raise NotImplementedError
+
+    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
+        raise NotImplementedError
+
+
+class UltralyticsDetector(Detector):
+    """YOLO through ultralytics, tracked by its ByteTrack; the default backend."""
+
+    def __init__(self, model_path=None, *, input_size=320):
+        self.weights = sized_weights(resolve_detector_weights(model_path), input_size)
+        self.input_size = input_size
+        module = ultralytics()
+        self.model = module.YOLO(str(self.weights), task="detect", verbose=False)
+        metadata = onnx_metadata(self.weights)
+        names = metadata["names"]
+        self.class_names = [names[index] for index in sorted(names)]
+        self.model_info = (model_type(metadata), module.__version__)
+
+    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
+        ids = self.class_ids(classes)
+        if ids == []:
+            return []
+        results = self.model.predict(
+            image, imgsz=self.input_size, conf=confidence, classes=ids, verbose=False
+        )
+        return self._detections(results[0])
+
+    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
+        ids = self.class_ids(classes)
+        if ids == []:
+            return []
+        results = self.model.track(
+            image,
+            imgsz=self.input_size,
+            conf=confidence,
+            classes=ids,
+            persist=True,
+            tracker="bytetrack.yaml",
+            verbose=False,
+        )
+        return self._detections(results[0])
+
+    def _detections(self, result) -> list[Detection]:
+        boxes = result.boxes
+        if boxes is None or not len(boxes):
+            return []
+        track_ids = boxes.id.int().tolist() if boxes.id is not None else [None] * len(boxes)
+        return [
+            Detection(
+                class_name=self.class_names[int(class_index)],
+                confidence=round(float(score), 4),
+                box=_top_left_box(cx, cy, width, height),
+                track_id=track_id,
+            )
+            for (cx, cy, width, height), score, class_index, track_id in zip(
+                boxes.xywhn.tolist(),
+                boxes.conf.tolist(),
+                boxes.cls.tolist(),
+                track_ids,
+                strict=True,
+            )
+        ]
+
+
+class OnnxRuntimeDetector(Detector):
+    """YOLO ONNX run by onnxruntime alone (no torch), tracked by a small IoU tracker.
+
+    Uses the cached copy for ``input_size`` when there is one; builds it when torch is
+    installed; otherwise runs the model at the size it was exported for.
+    """
+
+    iou_threshold = 0.7  # ultralytics' NMS default, so both backends agree
+
+    def __init__(self, model_path=None, *, input_size=320):
+        self.weights = self._weights(resolve_detector_weights(model_path), input_size)
+        self.session = _session(self.weights)
+        self.input_name = self.session.get_inputs()[0].name
+        metadata = onnx_session_metadata(self.session)
+        names = metadata["names"]
+        self.class_names = [names[index] for index in sorted(names)]
+        self.input_size = int(metadata["imgsz"][0])
+        self.model_info = (model_type(metadata), "onnx")
+        self.tracker = IouTracker()
+
+    @staticmethod
+    def _weights(source, input_size):
+        cached = cached_sized_weights(source, input_size)
+        if cached is not None:
+            return cached
+        if _torch_installed():
+            try:
+                return sized_weights(source, input_size)
+            except Exception:
+                logger.exception("Cannot build %s-pixel weights; using the original", input_size)
+        else:
+            logger.warning(
+                "No %s-pixel copy of %s and no torch to build one: running at its own size",
+                input_size,
+                source.name,
+            )
+        return source
+
+    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
+        ids = self.class_ids(classes)
+        if ids == []:
+            return []
+        blob, scale, pad = self._letterbox(image)
+        output = self.session.run(None, {self.input_name: blob})[0][0]  # (4 + classes, N)
+        scores = output[4:]
+        class_index = scores.argmax(axis=0)
+        score = scores[class_index, np.arange(scores.shape[1])]
+        keep = score >= confidence
+        if ids is not None:
+            keep &= np.isin(class_index, ids)
+        cxcywh, score, class_index = output[:4, keep].T, score[keep], class_index[keep]
+        if not len(score):
+            return []
+        corners = np.column_stack([cxcywh[:, :2] - cxcywh[:, 2:] / 2, cxcywh[:, 2:]])
+        kept = cv2.dnn.NMSBoxesBatched(
+            corners.tolist(), score.tolist(), class_index.tolist(), confidence, self.iou_threshold
+        )
+        height, width = image.shape[:2]
+        detections = []
+        for i in np.array(kept).flatten():
+            x, y, box_width, box_height = (float(value) for value in corners[i])
+            left = max(0.0, (x - pad[0]) / scale / width)
+            top = max(0.0, (y - pad[1]) / scale / height)
+            right = min(1.0, (x + box_width - pad[0]) / scale / width)
+            bottom = min(1.0, (y + box_height - pad[1]) / scale / height)
+            detections.append(
+                Detection(
+                    class_name=self.class_names[int(class_index[i])],
+                    confidence=round(float(score[i]), 4),
+                    box=(left, top, right - left, bottom - top),
+                )
+            )
+        return detections
+
+    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
+        return self.tracker.update(self.detect(image, classes, confidence))
+
+    def _letterbox(self, image):
+        """Resize keeping the aspect ratio, pad to the square input; return NCHW float."""
+        height, width = image.shape[:2]
+        scale = min(self.input_size / height, self.input_size / width)
+        new_width, new_height = round(width * scale), round(height * scale)
+        pad = ((self.input_size - new_width) // 2, (self.input_size - new_height) // 2)
+        canvas = np.full((self.input_size, self.input_size, 3), 114, np.uint8)
+        canvas[pad[1] : pad[1] + new_height, pad[0] : pad[0] + new_width] = cv2.resize(
+            image, (new_width, new_height), interpolation=cv2.INTER_LINEAR
+        )
+        blob = cv2.dnn.blobFromImage(canvas, 1 / 255.0, swapRB=True)
+        return blob, scale, pad
+
+
+def _session(path):
+    import onnxruntime
+
+    return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def _torch_installed() -> bool:
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except ValueError:  # torch imported oddly (e.g. blocked in sys.modules)
+        return False
+
+
+def _top_left_box(cx, cy, width, height):
+    return (max(0.0, cx - width / 2), max(0.0, cy - height / 2), width, height)

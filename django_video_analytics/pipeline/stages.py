@@ -1,0 +1,42 @@
+"""The per-track stage hook: extra analysis (plate reading ...) on tracked objects.
+
+The analyzer calls every stage for each tracked detection of an analysed frame that the
+stage ``wants``, then ``finish(track_id)`` once the track has ended, and ``flush()`` when
+the camera stops. A stage returns ``StageResult``s that the worker turns into events of
+``kind`` by passing ``payload`` to the wire builder of that kind as keyword arguments.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .types import Detection, Frame
+
+
+@dataclass(frozen=True, eq=False)
+class StageResult:
+    """What a stage found for one track: an event of type ``kind`` seen in ``frame``."""
+
+    kind: str
+    track_id: int
+    frame: Frame
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class TrackStage:
+    """Base class of per-track stages; subclasses override ``update`` and ``finish``."""
+
+    def wants(self, detection: Detection) -> bool:
+        """Whether ``update`` should see this detection (e.g. only vehicles)."""
+        return True
+
+    def update(self, detection: Detection, frame: Frame) -> None:
+        """Look at one tracked detection in one analysed frame."""
+        raise NotImplementedError
+
+    def finish(self, track_id: int) -> list[StageResult]:
+        """The track has ended: return its results and forget it."""
+        return []
+
+    def flush(self) -> list[StageResult]:
+        """The camera stops: finish every open track."""
+        return []

@@ -1,0 +1,41 @@
+"""The values that travel through the analysis pipeline."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+# (x, y, width, height), x/y the top-left corner, all normalised to 0..1 of the frame.
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded BGR image (``numpy`` HxWx3 uint8) with its position in the source."""
+
+    image: Any
+    index: int
+    timestamp: datetime  # aware datetime of capture (video time for files)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One object found in a frame; ``track_id`` is None when the detector does not track."""
+
+    class_name: str
+    confidence: float
+    box: Box
+    track_id: int | None = None
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        x, y, width, height = self.box
+        return x + width / 2, y + height / 2
+
+
+@dataclass(frozen=True)
+class MotionResult:
+    """Motion in one frame: ``intensity`` 0..1, ``area_percentage`` 0..100."""
+
+    intensity: float
+    area_percentage: float
+    moving: bool

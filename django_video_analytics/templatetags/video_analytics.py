@@ -1,0 +1,158 @@
+"""Analytics widgets for a host's pages: ``{% load video_analytics %}``.
+
+A tag about one camera takes it as its first argument (a Camera or a camera id), else
+uses ``camera`` from the context; without either, or with ``overall=True``, it covers all
+cameras. Each tag costs at most two queries and caches its data (see ``widgets.cache``).
+"""
+
+from django import template
+from django.urls import reverse
+
+from ..conf import analytics_settings
+from ..models import Camera
+from ..widgets import formatting
+from ..widgets.charts import sparkline_points, stacked_bar_chart
+from ..widgets.counters import KIND_LABELS, KINDS, camera_summary, overall_summary
+from ..widgets.daily import CLASS_COLUMNS, daily_counts
+from ..widgets.feed import detection_summary, latest_events, parse_kinds
+from ..widgets.periods import PERIOD_LABELS, period_days
+from ..widgets.status import camera_state
+
+register = template.Library()
+
+TEMPLATE_DIR = "django_video_analytics/widgets"
+# Set on the request once the live script tag is rendered, so a page loads it once.
+SCRIPT_RENDERED = "_video_analytics_live_script"
+
+
+def camera_in(context, camera, overall=False):
+    """The camera a tag is about: the argument, else the context's; None means all cameras."""
+    if overall:
+        return None
+    return camera if camera is not None else context.get("camera")
+
+
+def camera_id_of(camera):
+    if camera is None or camera == "":
+        return None
+    return getattr(camera, "camera_id", None) or str(camera)
+
+
+def summary_for(camera_id):
+    return overall_summary() if camera_id is None else camera_summary(camera_id)
+
+
+def first_script_tag(context):
+    """True the first time a page asks (per request; always without a request)."""
+    request = context.get("request")
+    if request is None:
+        return True
+    if getattr(request, SCRIPT_RENDERED, False):
+        return False
+    setattr(request, SCRIPT_RENDERED, True)
+    return True
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/status_badge.html", takes_context=True)
+def camera_status(context, camera=None):
+    """Active, inactive, error (with the last error) or stale heartbeat."""
+    camera = camera_in(context, camera)
+    if isinstance(camera, str):
+        camera = Camera.objects.filter(camera_id=camera).first()
+    return {"state": camera_state(camera) if camera is not None else None}
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/counters.html", takes_context=True)
+def event_counters(context, camera=None, period="today", overall=False):
+    """Detections, motion events and plates of ``period`` (today, week or month)."""
+    period_days(period)  # rejects an unknown period with a clear message
+    camera_id = camera_id_of(camera_in(context, camera, overall))
+    counts = summary_for(camera_id)[period]
+    return {
+        "period": period,
+        "period_label": PERIOD_LABELS[period],
+        "counters": [
+            {"kind": kind, "label": KIND_LABELS[kind], "value": counts[kind]} for kind in KINDS
+        ],
+    }
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/live_counter.html", takes_context=True)
+def live_counter(
+    context, camera=None, kind="detections", period="today", overall=False, every=None
+):
+    """One count that the static script refreshes from the live endpoint every few seconds."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    period_days(period)  # rejects an unknown period with a clear message
+    camera_id = camera_id_of(camera_in(context, camera, overall))
+    value = summary_for(camera_id)[period][kind]
+    every = analytics_settings.LIVE_REFRESH_SECONDS if every is None else every
+    return {
+        "url": reverse("django_video_analytics:widgets-live"),
+        "camera_id": camera_id,
+        "kind": kind,
+        "period": period,
+        "value": value,
+        "display": formatting.format_count(value),
+        "every_ms": int(float(every) * 1000),
+        "include_script": first_script_tag(context),
+    }
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/feed.html", takes_context=True)
+def event_feed(
+    context, camera=None, kinds="detections,plates", limit=10, snapshots=True, overall=False
+):
+    """The newest detections and/or plates, with their snapshot when one exists."""
+    camera = camera_in(context, camera, overall)
+    items = latest_events(camera_id_of(camera), parse_kinds(kinds), int(limit))
+    return {"items": items, "snapshots": snapshots, "show_camera": camera is None}
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/analytics.html", takes_context=True)
+def camera_analytics(context, camera=None, period="week", overall=False):
+    """Totals of ``period`` (week or month) and a chart of daily counts per object class."""
+    days = daily_counts(camera_id_of(camera_in(context, camera, overall)), period_days(period))
+    names = list(CLASS_COLUMNS)
+    return {
+        "period": period,
+        "period_label": PERIOD_LABELS[period],
+        "chart": stacked_bar_chart(days, names),
+        "classes": [{"name": n, "total": sum(d.classes[n] for d in days)} for n in names],
+        "totals": [
+            {"kind": kind, "label": KIND_LABELS[kind], "value": sum(d.events[kind] for d in days)}
+            for kind in KINDS
+        ],
+        "first_date": days[0].date,
+        "last_date": days[-1].date,
+    }
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/sparkline.html", takes_context=True)
+def activity_sparkline(context, camera=None, days=14, overall=False, width=120, height=24):
+    """A line of the events stored per day over the last ``days`` days."""
+    series = daily_counts(camera_id_of(camera_in(context, camera, overall)), int(days))
+    activity = [day.activity for day in series]
+    return {
+        "points": sparkline_points(activity, width, height),
+        "total": sum(activity),
+        "days": len(series),
+        "width": width,
+        "height": height,
+    }
+
+
+@register.filter
+def format_count(value):
+    """1234 -> 1.2K, 1234567 -> 1.2M."""
+    return formatting.format_count(value)
+
+
+@register.filter
+def format_plate(value, groups=""):
+    """Upper-case plate with single spaces; ``"4-3"`` regroups ``GX19WHN`` as ``GX19 WHN``."""
+    return formatting.format_plate(value, groups)
+
+
+register.filter("detection_summary", detection_summary)

@@ -1,0 +1,106 @@
+"""Admin of the watchlist: entries, alerts and their webhook delivery log."""
+
+import django
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import PlateAlert, WatchlistEntry, WebhookDelivery
+from .api import clean_entry
+
+# Django 5 warns unless URL fields say which scheme a bare host means; 4.2 has no choice.
+URL_FIELD_OPTIONS = {"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}
+
+
+class WatchlistEntryForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        label=_("webhook URL"), max_length=500, required=False, **URL_FIELD_OPTIONS
+    )
+
+    class Meta:
+        model = WatchlistEntry
+        fields = [
+            "plate",
+            "is_pattern",
+            "max_distance",
+            "label",
+            "note",
+            "cameras",
+            "is_active",
+            "active_from",
+            "active_until",
+            "webhook_url",
+            "webhook_secret",
+        ]
+        widgets = {"webhook_secret": forms.PasswordInput(render_value=True)}
+
+    def clean(self):
+        return clean_entry(super().clean(), None, ValidationError)
+
+
+@admin.register(WatchlistEntry)
+class WatchlistEntryAdmin(admin.ModelAdmin):
+    form = WatchlistEntryForm
+    list_display = ("plate", "label", "is_pattern", "max_distance", "is_active", "active_until")
+    list_filter = ("is_active", "is_pattern", "cameras")
+    search_fields = ("plate", "label", "note")
+    filter_horizontal = ("cameras",)
+    fieldsets = (
+        (None, {"fields": ("plate", "is_pattern", "max_distance", "label", "note")}),
+        (_("Scope"), {"fields": ("cameras", "is_active", "active_from", "active_until")}),
+        (_("Webhook"), {"fields": ("webhook_url", "webhook_secret")}),
+    )
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = ("attempt", "created_at", "succeeded", "status_code", "duration_ms", "error", "url")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlateAlert)
+class PlateAlertAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "license_plate", "entry", "camera", "distance", "acknowledged")
+    list_filter = ("acknowledged", "camera", "created_at")
+    search_fields = ("license_plate", "entry__plate", "entry__label")
+    list_select_related = ("entry", "camera")
+    readonly_fields = ("entry", "event", "camera", "license_plate", "distance", "created_at")
+    fields = readonly_fields + ("acknowledged",)
+    inlines = (WebhookDeliveryInline,)
+    actions = ("acknowledge",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Acknowledge the selected alerts"))
+    def acknowledge(self, request, queryset):
+        queryset.update(acknowledged=True)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "alert", "attempt", "succeeded", "status_code", "error")
+    list_filter = ("succeeded", "created_at")
+    list_select_related = ("alert",)
+    readonly_fields = (
+        "alert",
+        "url",
+        "attempt",
+        "succeeded",
+        "status_code",
+        "error",
+        "duration_ms",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

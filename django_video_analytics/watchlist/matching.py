@@ -1,0 +1,151 @@
+"""Which watchlist entries a plate read hits, and the alerts the hits raise."""
+
+import logging
+import re
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+
+from ..models import ANPREvent, PlateAlert, WatchlistEntry
+from ..signals import plate_alert
+
+logger = logging.getLogger(__name__)
+
+NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]")
+
+
+def canonical_plate(text):
+    """Upper case without separators: ``"ab-12 cde"`` and ``"AB12CDE"`` are one plate."""
+    return NOT_ALPHANUMERIC.sub("", (text or "").upper())
+
+
+def levenshtein(a, b):
+    """The number of single-character insertions, deletions or substitutions from a to b."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+class WatchlistMatcher:
+    """The entries active in a time span, ready to match plates against."""
+
+    def __init__(self, entries):
+        self.entries = []
+        for entry in entries:
+            try:
+                compiled = re.compile(entry.plate) if entry.is_pattern else None
+            except re.error:
+                logger.warning("Watchlist entry %s: invalid pattern %r", entry.pk, entry.plate)
+                continue
+            cameras = {camera.pk for camera in entry.cameras.all()}
+            self.entries.append((entry, compiled, canonical_plate(entry.plate), cameras))
+
+    @classmethod
+    def active_between(cls, start, end):
+        """Entries active at some moment of ``start .. end``."""
+        entries = (
+            WatchlistEntry.objects.filter(is_active=True)
+            .filter(Q(active_from__isnull=True) | Q(active_from__lte=end))
+            .filter(Q(active_until__isnull=True) | Q(active_until__gte=start))
+            .prefetch_related("cameras")
+        )
+        return cls(entries)
+
+    def matches(self, plate, camera_pk, moment):
+        """``(entry, distance)`` for each entry that ``plate`` seen by the camera hits."""
+        plate = canonical_plate(plate)
+        hits = []
+        for entry, pattern, wanted, cameras in self.entries:
+            if cameras and camera_pk not in cameras:
+                continue
+            if entry.active_from and moment < entry.active_from:
+                continue
+            if entry.active_until and moment > entry.active_until:
+                continue
+            if pattern is not None:
+                if pattern.fullmatch(plate):
+                    hits.append((entry, 0))
+                continue
+            # The length difference bounds the distance: most entries end here.
+            if abs(len(plate) - len(wanted)) > entry.max_distance:
+                continue
+            distance = levenshtein(plate, wanted)
+            if distance <= entry.max_distance:
+                hits.append((entry, distance))
+        return hits
+
+
+def raise_alerts(events):
+    """Create the alerts for the ANPR events among ``events``; announce them on commit."""
+    plates = [event for event in events if isinstance(event, ANPREvent)]
+    if not plates:
+        return []
+    _fill_missing_ids(plates)
+    matcher = WatchlistMatcher.active_between(
+        min(event.timestamp for event in plates), max(event.timestamp for event in plates)
+    )
+    if not matcher.entries:
+        return []
+    alerts = []
+    with transaction.atomic():
+        for event in plates:
+            for entry, distance in matcher.matches(
+                event.license_plate, event.camera_id, event.timestamp
+            ):
+                alert, created = PlateAlert.objects.get_or_create(
+                    entry=entry,
+                    event=event,
+                    defaults={
+                        "camera_id": event.camera_id,
+                        "license_plate": event.license_plate,
+                        "distance": distance,
+                    },
+                )
+                if created:
+                    alerts.append(alert)
+                    transaction.on_commit(partial(announce, alert))
+    return alerts
+
+
+def announce(alert):
+    """Send ``plate_alert`` and start the webhook delivery of a committed alert."""
+    from .webhooks import schedule_delivery
+
+    logger.info(
+        "Plate alert %s: %s on %s (entry %s, distance %d)",
+        alert.pk,
+        alert.license_plate,
+        alert.event.camera.camera_id,
+        alert.entry_id,
+        alert.distance,
+    )
+    plate_alert.send(sender=PlateAlert, alert=alert)
+    if alert.entry.webhook_url:
+        try:
+            schedule_delivery(alert)
+        except Exception:
+            # E.g. the Celery broker is down: the alert stands, its delivery log stays empty.
+            logger.exception("Webhook of plate alert %s not scheduled", alert.pk)
+
+
+def _fill_missing_ids(events):
+    # Bulk inserts that ignore conflicts return no ids (and MySQL never does).
+    missing = {event.source_id: event for event in events if event.pk is None}
+    if not missing:
+        return
+    found = ANPREvent.objects.filter(source_id__in=list(missing)).values_list("source_id", "pk")
+    for source_id, pk in found:
+        missing[source_id].pk = pk
+    for event in missing.values():
+        if event.pk is None:
+            logger.warning("ANPR event %s was not stored; no alert check", event.source_id)
+    events[:] = [event for event in events if event.pk is not None]

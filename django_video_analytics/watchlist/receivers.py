@@ -1,0 +1,22 @@
+"""Connects the watchlist to the consumer: every stored batch is checked for listed plates."""
+
+import logging
+
+from django.dispatch import receiver
+
+from ..signals import events_stored
+from . import tasks  # noqa: F401  (registers video_analytics.deliver_plate_alert)
+from .matching import raise_alerts
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(events_stored, dispatch_uid="django_video_analytics.watchlist.alerts")
+def alert_on_events_stored(sender, events=(), counts=None, **kwargs):
+    if counts is not None and not counts.get("anpr"):
+        return
+    try:
+        raise_alerts(list(events))
+    except Exception:
+        # The batch is stored; a failing alert check must not stop the consumer.
+        logger.exception("Watchlist check of a stored batch failed")

@@ -1,0 +1,1 @@
+"""Queries, cache and drawing behind the template tags and the live endpoint."""

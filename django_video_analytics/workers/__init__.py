@@ -1,0 +1,1 @@
+"""Camera workers: where the analysis wing meets the data plane (leases, status, events)."""

@@ -1,0 +1,276 @@
+"""One camera's loop: frames from the source, through the analyzer, out as events.
+
+A runner touches no database: it reports its ``state`` and ``last_error`` and the worker
+writes them to the Camera row from its own thread.
+"""
+
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+
+from redis import RedisError
+
+from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
+from ..pipeline.sources import Backoff, SourceError
+from .events import ObservationEncoder
+from .snapshots import SnapshotStore
+
+logger = logging.getLogger(__name__)
+
+
+class RunnerState:
+    STARTING = "starting"
+    STREAMING = "streaming"  # frames flow
+    ERROR = "error"  # no frames, see last_error; the runner keeps retrying
+    FAILED = "failed"  # cannot run with this configuration (e.g. no weights); gave up
+    FINISHED = "finished"  # end of a file, or --max-frames reached
+
+
+class SerialDetector:
+    """A detector whose calls take a lock shared by the cameras of one process.
+
+    CPU inference already uses every core; two cameras inferring at once only thrash.
+    """
+
+    def __init__(self, detector, lock):
+        self.detector = detector
+        self.lock = lock
+
+    def track(self, *args, **kwargs):
+        with self.lock:
+            return self.detector.track(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.detector, name)
+
+
+class RunnerStats:
+    """Throughput since the last ``take()``: frames, inference time, lag behind capture."""
+
+    def __init__(self):
+        self.frames_total = 0
+        self.window_started = time.monotonic()
+        self.window_frames = 0
+        self.window_lag_max = 0.0
+        self.detector_mark = (0, 0.0)  # detector frames and seconds at the window start
+
+    def frame_done(self, frame, is_live):
+        self.frames_total += 1
+        self.window_frames += 1
+        if is_live:
+            lag = (datetime.now(timezone.utc) - frame.timestamp).total_seconds()
+            self.window_lag_max = max(self.window_lag_max, lag)
+
+    def take(self, analyzer_stats):
+        """The window's fps, mean inference ms and worst lag; then start a new window."""
+        now = time.monotonic()
+        detector_frames = analyzer_stats.detector_frames - self.detector_mark[0]
+        inference_seconds = analyzer_stats.inference_seconds - self.detector_mark[1]
+        figures = {
+            "fps": self.window_frames / max(now - self.window_started, 1e-9),
+            "inference_ms": 1000 * inference_seconds / detector_frames if detector_frames else 0.0,
+            "detector_frames": detector_frames,
+            "lag_max": self.window_lag_max,
+        }
+        self.window_started, self.window_frames, self.window_lag_max = now, 0, 0.0
+        self.detector_mark = (analyzer_stats.detector_frames, analyzer_stats.inference_seconds)
+        return figures
+
+
+class CameraRunner:
+    """Runs one camera until stopped, finished (file end, ``max_frames``) or failed."""
+
+    def __init__(
+        self,
+        camera,
+        options,
+        sink,
+        *,
+        max_frames=None,
+        inference_lock=None,
+        on_frame=None,
+    ):
+        self.camera = camera
+        self.options = options
+        self.sink = sink
+        self.max_frames = max_frames
+        self.inference_lock = inference_lock or threading.Lock()
+        self.on_frame = on_frame
+        self.state = RunnerState.STARTING
+        self.last_error = None
+        self.source = None
+        self.analyzer = None
+        self.stats = RunnerStats()
+        snapshots = SnapshotStore(options.snapshot_storage) if options.snapshots else None
+        self.encoder = ObservationEncoder(camera.camera_id, snapshots)
+        self.stopping = threading.Event()
+        self.thread = None
+
+    @property
+    def camera_id(self):
+        return self.camera.camera_id
+
+    @property
+    def done(self):
+        return self.state in (RunnerState.FINISHED, RunnerState.FAILED)
+
+    def start(self):
+        self.thread = threading.Thread(
+            target=self.run, name=f"camera {self.camera_id}", daemon=True
+        )
+        self.thread.start()
+
+    def stop(self):
+        """Ask the loop to stop after the current frame."""
+        self.stopping.set()
+
+    def join(self, timeout=None):
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def is_alive(self):
+        return self.thread is not None and self.thread.is_alive()
+
+    def throughput(self):
+        """Figures since the last call (fps, inference ms, lag, dropped), or None."""
+        if self.analyzer is None:
+            return None
+        figures = self.stats.take(self.analyzer.stats)
+        figures["dropped"] = getattr(self.source, "dropped", 0)
+        return figures
+
+    def run(self):
+        """The camera loop; returns when stopped, finished or failed, never raises."""
+        try:
+            self.analyzer = self.build_analyzer()
+        except Exception as exc:
+            logger.exception("%s: cannot start the analysis", self.camera_id)
+            self.set_state(RunnerState.FAILED, f"cannot start the analysis: {exc}")
+            return
+        backoff = Backoff(maximum=self.options.reconnect_backoff_max)
+        try:
+            while not self.stopping.is_set() and not self.done:
+                if self.run_source():
+                    backoff.reset()
+                else:
+                    self.stopping.wait(backoff.next_delay())
+        finally:
+            self.close_analyzer()
+        logger.info("%s: stopped after %d frames", self.camera_id, self.stats.frames_total)
+
+    def analyse_source(self, source):
+        """Analyse an open source to its end in the calling thread (errors propagate)."""
+        self.analyzer = self.build_analyzer()
+        self.source = source
+        try:
+            self.analyse(source)
+        finally:
+            source.close()
+            self.close_analyzer()
+
+    def close_analyzer(self):
+        """End the open tracks and publish what the stages still hold."""
+        try:
+            self.publish(self.analyzer.close())
+        except Exception:
+            logger.exception("%s: closing the analysis failed", self.camera_id)
+
+    def build_analyzer(self):
+        camera, options = self.camera, self.options
+        config = AnalyzerConfig(
+            detect_objects=camera.enable_object_detection,
+            detect_motion=camera.enable_motion_detection,
+            classes=camera.detection_classes,
+            confidence=camera.confidence_threshold,
+            roi_zones=camera.roi_zones,
+            motion_threshold=camera.motion_threshold,
+            detection_mode=options.detection_mode,
+            max_fps=camera.max_fps or options.max_fps,
+            frame_skip=camera.frame_skip,
+            heartbeat_seconds=options.heartbeat_seconds,
+            motion_event_interval=options.motion_event_interval,
+        )
+        detector = None
+        if camera.enable_object_detection:
+            detector = SerialDetector(
+                options.detector_backend(
+                    model_path=options.detector_model, input_size=options.detector_input_size
+                ),
+                self.inference_lock,
+            )
+        stages = [stage_class(camera) for stage_class in options.track_stages]
+        return CameraAnalyzer(config, detector, stages)
+
+    def run_source(self):
+        """Open the source and analyse its frames; False when it failed before any frame."""
+        try:
+            self.source = self.options.frame_source(
+                self.camera.stream_url,
+                allow_local=self.options.allow_local_sources,
+                backoff_max=self.options.reconnect_backoff_max,
+            )
+        except SourceError as exc:
+            self.set_state(RunnerState.ERROR, str(exc))
+            return False
+        frames_before = self.stats.frames_total
+        try:
+            self.analyse(self.source)
+        except Exception as exc:
+            # A broken source must not take the other cameras down: reopen it.
+            logger.exception("%s: the source failed; reopening it", self.camera_id)
+            self.set_state(RunnerState.ERROR, f"source failed: {type(exc).__name__}: {exc}")
+        finally:
+            self.source.close()
+        return self.stats.frames_total > frames_before
+
+    def analyse(self, source):
+        while not self.stopping.is_set():
+            frame = source.read(timeout=1.0)
+            if frame is None:
+                if source.exhausted:
+                    self.set_state(RunnerState.FINISHED)
+                    return
+                if source.last_error:
+                    self.set_state(RunnerState.ERROR, source.last_error)
+                continue
+            self.analyse_frame(frame)
+            self.stats.frame_done(frame, source.is_live)
+            if self.on_frame is not None:
+                self.on_frame(self)
+            if self.max_frames and self.stats.frames_total >= self.max_frames:
+                self.set_state(RunnerState.FINISHED)
+                return
+
+    def analyse_frame(self, frame):
+        """Analyse one frame and publish its events; an error costs this frame only."""
+        try:
+            observations = self.analyzer.process(frame)
+        except Exception as exc:
+            message = f"analysis failed: {type(exc).__name__}: {exc}"
+            if message != self.last_error:
+                logger.exception("%s: frame %d: %s", self.camera_id, frame.index, message)
+            self.set_state(RunnerState.ERROR, message)
+            return
+        self.set_state(RunnerState.STREAMING)
+        self.publish(observations)
+
+    def publish(self, observations):
+        """Publish the observations' entries, retrying while the sink is unreachable."""
+        entries = self.encoder.entries(observations)
+        backoff = Backoff(maximum=self.options.reconnect_backoff_max)
+        while entries:
+            try:
+                self.sink.publish_many(entries)
+                return
+            except RedisError as exc:
+                self.set_state(RunnerState.ERROR, f"cannot publish events: {exc}")
+                if self.stopping.wait(backoff.next_delay()):
+                    logger.error("%s: %d events lost at shutdown", self.camera_id, len(entries))
+                    return
+
+    def set_state(self, state, error=None):
+        if state != self.state or error != self.last_error:
+            log = logger.warning if error else logger.info
+            log("%s: %s%s", self.camera_id, state, f" ({error})" if error else "")
+        self.state, self.last_error = state, error

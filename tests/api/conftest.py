@@ -1,0 +1,36 @@
+import pytest
+
+from django_video_analytics.models import Camera
+
+from .factories import client_for, make_user
+
+
+@pytest.fixture
+def reader(db):
+    """An authenticated user without any model permission."""
+    return client_for(make_user("reader"))
+
+
+@pytest.fixture
+def operator(db):
+    """A user who may add, change and delete cameras and change events."""
+    return client_for(
+        make_user(
+            "operator",
+            "add_camera",
+            "change_camera",
+            "delete_camera",
+            "change_detectionevent",
+            "change_motionevent",
+            "change_anprevent",
+        )
+    )
+
+
+@pytest.fixture
+def make_camera(db):
+    def make(camera_id="cam-1", **fields):
+        fields.setdefault("name", f"Camera {camera_id}")
+        return Camera.objects.create(camera_id=camera_id, **fields)
+
+    return make

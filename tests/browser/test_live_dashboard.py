@@ -1,0 +1,127 @@
+"""Debian's headless Chromium watches the example dashboard update itself as events arrive."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+from django.db.models import Sum
+from django.utils import timezone
+
+from django_video_analytics.events.publisher import EventPublisher
+from django_video_analytics.events.wire import build_anpr, build_detection
+from django_video_analytics.models import Camera, EventStatistics
+from tests.browser.conftest import EXAMPLE_PROJECT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+    ),
+]
+
+
+@pytest.fixture
+def example_pages(settings, stream_names):
+    """The example dashboard on the test settings, refreshing every second."""
+    settings.ROOT_URLCONF = "tests.browser.urls"
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [str(EXAMPLE_PROJECT / "example" / "templates")]}
+    ]
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "LIVE_REFRESH_SECONDS": 1}
+    return stream_names
+
+
+@pytest.fixture
+def browser_page(live_server, django_user_model, client, monkeypatch):
+    """A Chromium page logged in to the live server, with console messages collected."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
+    # (the consumer) are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    user = django_user_model.objects.create_user("operator", password="secret")
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.console_messages = []
+        page.on("console", lambda message: page.console_messages.append(message.text))
+        yield page
+        browser.close()
+        # The ORM calls made while Playwright runs get their own connections; close them so
+        # the test database can be dropped.
+        connections.close_all()
+
+
+def publish_events(camera_id):
+    now = timezone.now()
+    box = {"x": 0.1, "y": 0.2, "width": 0.3, "height": 0.4}
+    person = {"class_name": "person", "confidence": 0.9, "bounding_box": box}
+    car = {"class_name": "car", "confidence": 0.8, "bounding_box": box}
+    entries = [
+        build_detection(camera_id, now, n, [person, car], "yolov8n", "8.1.0") for n in range(3)
+    ]
+    entries.append(build_anpr(camera_id, now, 4, "GX19WHN", 0.93))
+    EventPublisher().publish_many(entries)
+
+
+def test_live_counter_changes_without_reload(example_pages, browser_page, live_server):
+    Camera.objects.create(
+        camera_id="gate",
+        name="Gate <script>x()</script>",
+        status="active",
+        last_active_at=timezone.now(),
+    )
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    gate = page.locator('.va-live-counter[data-va-camera="gate"][data-va-kind="detections"]')
+    overall = page.locator("#live-detections .va-live-counter")
+    assert gate.inner_text() == "0"
+    assert overall.inner_text() == "0"
+    assert page.locator("td a").first.inner_text() == "Gate <script>x()</script>"
+    page.evaluate("window.notReloaded = true")
+
+    publish_events("gate")
+    call_command("consume_events", "--burst")
+    stored = EventStatistics.objects.filter(camera__camera_id="gate").aggregate(
+        detections=Sum("detection_count"), plates=Sum("anpr_count")
+    )
+    assert stored["detections"] and stored["plates"] == 1
+
+    page.wait_for_function(
+        "([el, value]) => el.textContent === value",
+        arg=[gate.element_handle(), str(stored["detections"])],
+        timeout=15_000,
+    )
+    plates = page.locator('.va-live-counter[data-va-camera="gate"][data-va-kind="plates"]')
+    page.wait_for_function("el => el.textContent === '1'", arg=plates.element_handle())
+    assert overall.inner_text() == str(stored["detections"])
+    assert page.evaluate("window.notReloaded") is True
+
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / "dashboard.png"), full_page=True)
+
+    page.click("td a")
+    assert page.locator(".va-analytics--week .va-chart rect").count() >= 2  # person + car
+    assert page.locator(".va-feed__objects").first.inner_text() == "person, car"
+    assert page.locator(".va-plate").first.inner_text() == "GX19WHN"
+    page.screenshot(path=str(OUTPUT_DIR / "camera.png"), full_page=True)
+
+    violations = [text for text in page.console_messages if "Content Security Policy" in text]
+    assert violations == []

@@ -1,0 +1,27 @@
+"""The example project's pages, mounted on the test settings for the browser test."""
+
+import importlib.util
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tests.browser.conftest import EXAMPLE_PROJECT
+
+
+def load_example_views():
+    # By file: a module named ``example`` is already on sys.path in some environments.
+    location = EXAMPLE_PROJECT / "example" / "views.py"
+    spec = importlib.util.spec_from_file_location("example_project_views", location)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+views = load_example_views()
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cameras/<slug:camera_id>/", views.camera_page, name="camera"),
+    path("admin/", admin.site.urls),
+    path("api/v1/analytics/", include("django_video_analytics.urls")),
+]

@@ -1,0 +1,1 @@
+from .fixtures import dead_letters, make_consumer, pending, publisher  # noqa: F401

@@ -1,0 +1,236 @@
+"""The wire format: what is accepted, what is rejected (with which reason), what is built."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from django_video_analytics.events import wire
+
+from .entries import SEED_ANPR, SEED_DETECTION, SEED_MOTION, seed_entry
+
+
+def fields_reason(fields):
+    with pytest.raises(wire.WireFormatError) as caught:
+        wire.parse_entry(fields)
+    return caught.value.reason
+
+
+def reason_for(payload):
+    return fields_reason(seed_entry(payload))
+
+
+def test_seed_detection_entry_with_bytes_fields():
+    fields = {b"data": json.dumps(SEED_DETECTION).encode()}
+    event = wire.parse_entry(fields)
+    assert isinstance(event, wire.DetectionWireEvent)
+    assert event.event_type == "detection"
+    assert event.camera_id == "cam-1"
+    assert event.timestamp == datetime(2026, 11, 20, 12, 0, 0, 250000, tzinfo=timezone.utc)
+    assert event.frame_number == 1200
+    assert list(event.detections) == SEED_DETECTION["detections"]
+    assert (event.model_type, event.model_version) == ("yolov8n", "8.1.0")
+    assert event.event_id is None and event.snapshot is None
+
+
+def test_seed_motion_entry():
+    event = wire.parse_entry(seed_entry(SEED_MOTION))
+    assert (event.motion_intensity, event.affected_area_percentage) == (0.37, 12.5)
+    assert event.timestamp == datetime(2026, 11, 20, 12, 0, 1, tzinfo=timezone.utc)
+
+
+def test_anpr_region_missing_or_null():
+    missing = wire.parse_entry(seed_entry(SEED_ANPR))
+    null = wire.parse_entry(
+        seed_entry({**SEED_ANPR, "anpr_result": {**SEED_ANPR["anpr_result"], "region": None}})
+    )
+    given = wire.parse_entry(
+        seed_entry({**SEED_ANPR, "anpr_result": {**SEED_ANPR["anpr_result"], "region": "GB"}})
+    )
+    assert missing.region is None and null.region is None and given.region == "GB"
+    assert (missing.license_plate, missing.confidence) == ("AB12CDE", 0.88)
+
+
+def test_unknown_keys_are_ignored_and_optional_keys_kept():
+    payload = {
+        **SEED_ANPR,
+        "zone": "gate",
+        "track_id": 7,
+        "event_id": "e-1",
+        "snapshot": "video_analytics/plates/e-1.jpg",
+        "candidates": [{"text": "AB12CDE", "confidence": 0.8}],
+    }
+    event = wire.parse_entry(seed_entry(payload))
+    assert event.event_id == "e-1"
+    assert event.snapshot == "video_analytics/plates/e-1.jpg"
+    assert event.candidates == ({"text": "AB12CDE", "confidence": 0.8},)
+
+
+def test_offsets_and_naive_timestamps_become_utc():
+    offset = wire.parse_entry(seed_entry({**SEED_MOTION, "timestamp": "2026-11-20T13:00:01+01:00"}))
+    naive = wire.parse_entry(seed_entry({**SEED_MOTION, "timestamp": "2026-11-20T12:00:01"}))
+    expected = datetime(2026, 11, 20, 12, 0, 1, tzinfo=timezone.utc)
+    assert offset.timestamp == naive.timestamp == expected
+    assert offset.timestamp.utcoffset() == timedelta(0)
+
+
+def test_integer_event_id_and_numbers():
+    event = wire.parse_entry(
+        seed_entry({**SEED_MOTION, "event_id": 42, "motion_intensity": 1, "frame_number": 0})
+    )
+    assert event.event_id == "42" and event.motion_intensity == 1.0 and event.frame_number == 0
+
+
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"other": "x"}, "entry has no 'data' field"),
+        ({"data": "not json"}, "data is not valid JSON"),
+        ({"data": b"\xff\xfe"}, "data is not UTF-8"),
+        ({"data": "[1, 2]"}, "data must be a JSON object, got array"),
+        ({"data": '{"event_type": "motion", "motion_intensity": NaN}'}, "NaN is not valid JSON"),
+        ({"data": "x" * (wire.MAX_ENTRY_BYTES + 1)}, "more than the 65536 allowed"),
+    ],
+)
+def test_undecodable_entries(fields, reason):
+    assert reason in fields_reason(fields)
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"event_type": "thermal"}, "unknown event_type 'thermal'"),
+        ({"event_type": None}, "'event_type' must be a string, got null"),
+        ({"camera_id": 7}, "'camera_id' must be a string, got number"),
+        ({"camera_id": "front gate"}, "camera_id must be 1-64 letters"),
+        ({"camera_id": "c" * 65}, "camera_id must be 1-64 letters"),
+        ({"camera_id": "cam-1\n"}, "camera_id must be 1-64 letters"),
+        ({"timestamp": "yesterday"}, "'timestamp' is not an ISO 8601 date and time"),
+        ({"timestamp": "2026-13-01T00:00:00Z"}, "'timestamp' is not an ISO 8601"),
+        ({"timestamp": 1700000000}, "'timestamp' must be a string, got number"),
+        ({"frame_number": "12"}, "'frame_number' must be an integer, got string"),
+        ({"frame_number": 1.5}, "'frame_number' must be an integer, got number"),
+        ({"frame_number": True}, "'frame_number' must be an integer, got boolean"),
+        ({"frame_number": -1}, "'frame_number' must be between 0 and 2**63 - 1"),
+        ({"frame_number": 2**63}, "'frame_number' must be between 0 and 2**63 - 1"),
+        ({"motion_intensity": "high"}, "'motion_intensity' must be a number, got string"),
+        ({"motion_intensity": 10**400}, "'motion_intensity' is not a finite number"),
+        ({"event_id": ""}, "'event_id' must be a non-empty string"),
+        ({"event_id": "e" * 155}, "'event_id' is longer than 154 characters"),
+        ({"snapshot": "../../etc/passwd"}, "'snapshot' must be a relative storage name"),
+        ({"snapshot": "/etc/passwd"}, "'snapshot' must be a relative storage name"),
+        ({"snapshot": 3}, "'snapshot' must be a string, got number"),
+    ],
+)
+def test_wrong_common_keys(change, reason):
+    assert reason in reason_for({**SEED_MOTION, **change})
+
+
+@pytest.mark.parametrize("key", ["event_type", "camera_id", "timestamp", "frame_number"])
+def test_missing_common_key(key):
+    payload = {k: v for k, v in SEED_MOTION.items() if k != key}
+    assert reason_for(payload) == f"missing key '{key}'"
+
+
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        ({**SEED_MOTION, "affected_area_percentage": None}, "'affected_area_percentage' must be"),
+        (
+            {k: v for k, v in SEED_DETECTION.items() if k != "detections"},
+            "missing key 'detections'",
+        ),
+        ({**SEED_DETECTION, "detections": {}}, "'detections' must be an array, got object"),
+        ({**SEED_DETECTION, "detections": [1]}, "'detections[0]' must be an object"),
+        (
+            {**SEED_DETECTION, "detections": [{"class_name": "person", "confidence": 0.5}]},
+            "missing key 'detections[0].bounding_box'",
+        ),
+        (
+            {
+                **SEED_DETECTION,
+                "detections": [
+                    {"class_name": "p", "confidence": 0.5, "bounding_box": {"x": 0, "y": 0}}
+                ],
+            },
+            "missing key 'detections[0].bounding_box.width'",
+        ),
+        (
+            {
+                **SEED_DETECTION,
+                "detections": [
+                    {**SEED_DETECTION["detections"][0], "label": "a\u0000b"},
+                ],
+            },
+            "contains a NUL character",
+        ),
+        ({**SEED_DETECTION, "model_info": "yolo"}, "model_info must be an object, got string"),
+        (
+            {**SEED_DETECTION, "model_info": {"model_type": 8, "version": "1"}},
+            "'model_info.model_type' must be a string, got number",
+        ),
+        ({**SEED_ANPR, "anpr_result": None}, "'anpr_result' must be an object, got null"),
+        ({**SEED_ANPR, "anpr_result": {"confidence": 0.5}}, "missing key 'anpr_result.license"),
+        (
+            {**SEED_ANPR, "anpr_result": {"license_plate": " ", "confidence": 0.5}},
+            "anpr_result.license_plate is empty",
+        ),
+        (
+            {**SEED_ANPR, "anpr_result": {"license_plate": "A" * 33, "confidence": 0.5}},
+            "'anpr_result.license_plate' is longer than 32 characters",
+        ),
+        (
+            {**SEED_ANPR, "anpr_result": {"license_plate": "AB1", "confidence": 0.5, "region": 4}},
+            "anpr_result.region must be a string or null, got number",
+        ),
+        ({**SEED_ANPR, "candidates": "AB1"}, "candidates must be a list, got string"),
+    ],
+)
+def test_wrong_type_specific_keys(payload, reason):
+    assert reason in reason_for(payload)
+
+
+def test_builders_round_trip():
+    moment = datetime(2026, 11, 20, 12, 0, 0, 123456, tzinfo=timezone.utc)
+    detections = [
+        {
+            "class_name": "truck",
+            "confidence": 0.7,
+            "bounding_box": {"x": 0.1, "y": 0.2, "width": 0.3, "height": 0.4},
+            "track_id": 3,
+        }
+    ]
+    entry = wire.build_detection(
+        "cam-1", moment, 5, detections, "yolov8n", "8.1.0", event_id="abc", reason="changed"
+    )
+    assert list(entry) == ["data"]
+    payload = json.loads(entry["data"])
+    assert payload["timestamp"] == "2026-11-20T12:00:00.123456Z"
+    assert payload["model_info"] == {"model_type": "yolov8n", "version": "8.1.0"}
+    assert payload["reason"] == "changed"
+    event = wire.parse_entry(entry)
+    assert (event.timestamp, event.frame_number, event.event_id) == (moment, 5, "abc")
+    assert list(event.detections) == detections
+
+    motion = wire.parse_entry(wire.build_motion("cam-1", moment, 6, 0.5, 20.0))
+    assert (motion.motion_intensity, motion.affected_area_percentage) == (0.5, 20.0)
+
+    anpr = wire.build_anpr("cam-1", moment, 7, "AB12CDE", 0.9, candidates=[{"text": "AB12CDE"}])
+    assert json.loads(anpr["data"])["anpr_result"] == {
+        "license_plate": "AB12CDE",
+        "confidence": 0.9,
+        "region": None,
+    }
+    assert wire.parse_entry(anpr).candidates == ({"text": "AB12CDE"},)
+
+
+def test_builders_refuse_what_the_consumer_would_reject():
+    moment = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    with pytest.raises(wire.WireFormatError, match="cannot be encoded as JSON"):
+        wire.build_motion("cam-1", moment, 1, float("nan"), 1.0)
+    with pytest.raises(wire.WireFormatError, match="camera_id"):
+        wire.build_motion("not a slug", moment, 1, 0.5, 1.0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        wire.build_motion("cam-1", datetime(2026, 11, 20), 1, 0.5, 1.0)
+    with pytest.raises(TypeError, match="may not replace"):
+        wire.build_motion("cam-1", moment, 1, 0.5, 1.0, event_type="anpr")

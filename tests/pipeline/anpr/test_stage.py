@@ -1,0 +1,112 @@
+"""The plate stage on real photos through the real detector, tracker and EasyOCR."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from django_video_analytics.events import wire
+from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
+from django_video_analytics.pipeline.anpr.stage import PlateReadingStage
+from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
+from django_video_analytics.pipeline.stages import StageResult
+from django_video_analytics.pipeline.types import Detection
+
+from .rendering import moving_clip, render_plate, two_vehicle_scene
+
+pytestmark = pytest.mark.inference
+
+VEHICLES = ("car", "truck", "bus", "motorcycle", "person")
+
+# Camera plate format: (bus plate, font, height), (motorcycle plate ...), expected plates.
+# The two TrueType fonts ship in the matplotlib wheel.
+CLIPS = {
+    "uk": (
+        ("AB12 CDE", "dejavu-bold", 44),
+        ("GX19 WHN", "dejavu-mono", 30),
+        {"AB12CDE", "GX19WHN"},
+    ),
+    "in": (
+        ("KA01AB1234", "dejavu-mono", 40),
+        ("MH12DE1433", "dejavu-bold", 28),
+        {"KA01AB1234", "MH12DE1433"},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return OnnxRuntimeDetector(input_size=640)
+
+
+def analyse(clip, stage, detector):
+    config = AnalyzerConfig(
+        detection_mode="always", detect_motion=False, max_fps=None, classes=VEHICLES
+    )
+    analyzer = CameraAnalyzer(config, detector, [stage])
+    results = []
+    for frame in clip:
+        results += [o for o in analyzer.process(frame) if isinstance(o, StageResult)]
+    return results + analyzer.close()
+
+
+@pytest.fixture(scope="module", params=sorted(CLIPS))
+def clip_results(request, detector):
+    plate_format = request.param
+    bus, motorcycle, expected = CLIPS[plate_format]
+    scene = two_vehicle_scene(render_plate(*bus), render_plate(*motorcycle))
+    camera = SimpleNamespace(enable_anpr=True, plate_format=plate_format)
+    clip = moving_clip(scene, frames=7, noise=4.0)
+    results = analyse(clip, PlateReadingStage(camera), detector)
+    return plate_format, expected, results
+
+
+def test_one_result_per_vehicle_with_the_exact_plate(clip_results):
+    plate_format, expected, results = clip_results
+    assert {r.payload["license_plate"] for r in results} == expected
+    assert len(results) == 2  # one per vehicle: not one per frame, none for the people
+    assert len({r.track_id for r in results}) == 2
+    region = {"uk": "GB", "in": "IN"}[plate_format]
+    for result in results:
+        payload = result.payload
+        assert result.kind == "anpr"
+        assert payload["region"] == region
+        assert 0.3 < payload["confidence"] <= 1
+        assert len(payload["candidates"]) >= 2  # voted over several frames
+        assert payload["license_plate"] in {c["text"] for c in payload["candidates"]}
+        assert isinstance(payload["crop"], np.ndarray) and payload["crop"].size
+        assert result.frame.image is None  # results do not hold whole frames
+
+
+def test_payload_builds_a_valid_wire_entry(clip_results):
+    result = clip_results[2][0]
+    payload = {key: value for key, value in result.payload.items() if key != "crop"}
+    entry = wire.build_anpr("cam-1", result.frame.timestamp, result.frame.index, **payload)
+    event = wire.parse_entry(entry)
+    assert event.license_plate == result.payload["license_plate"]
+    assert list(event.candidates) == result.payload["candidates"]
+
+
+def test_cameras_without_anpr_and_non_vehicles_are_not_read():
+    stage = PlateReadingStage(
+        SimpleNamespace(enable_anpr=False, plate_format="uk"), reader=object(), localizers=[]
+    )
+    assert not stage.wants(Detection("car", 0.9, (0, 0, 0.5, 0.5), 1))
+    stage.enabled = True
+    assert stage.wants(Detection("bus", 0.9, (0, 0, 0.5, 0.5), 1))
+    assert not stage.wants(Detection("person", 0.9, (0, 0, 0.5, 0.5), 2))
+
+
+def test_tiny_vehicles_are_skipped(detector):
+    class CountingReader:
+        calls = 0
+
+        def read(self, image):
+            self.calls += 1
+            return []
+
+    reader = CountingReader()
+    stage = PlateReadingStage(SimpleNamespace(enable_anpr=True, plate_format="uk"), reader=reader)
+    frame = moving_clip(np.zeros((200, 200, 3), np.uint8), frames=1)[0]
+    stage.update(Detection("car", 0.9, (0.1, 0.1, 0.1, 0.1), 1), frame)  # 32 px high
+    assert reader.calls == 0 and stage.finish(1) == []

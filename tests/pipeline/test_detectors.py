@@ -1,0 +1,81 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector, UltralyticsDetector
+
+pytestmark = pytest.mark.inference
+
+BACKENDS = [UltralyticsDetector, OnnxRuntimeDetector]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("input_size", [320, 640])
+def test_bus_photo_shows_a_bus_and_people(backend, input_size, bus_image):
+    detector = backend(input_size=input_size)
+    detections = detector.detect(bus_image, confidence=0.5)
+    names = [d.class_name for d in detections]
+    assert names.count("bus") == 1 and names.count("person") >= 3
+    for detection in detections:
+        x, y, width, height = detection.box
+        assert 0 <= x < x + width <= 1.0001 and 0 <= y < y + height <= 1.0001
+    bus = next(d for d in detections if d.class_name == "bus")
+    assert bus.box[2] > 0.8  # the bus spans the photo's width
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_camera_classes_and_confidence_are_honoured(backend, bus_image):
+    detector = backend()
+    assert {d.class_name for d in detector.detect(bus_image, classes=["bus"])} == {"bus"}
+    assert detector.detect(bus_image, classes=["giraffe"]) == []
+    low = detector.detect(bus_image, confidence=0.25)
+    high = detector.detect(bus_image, confidence=0.8)
+    assert all(d.confidence >= 0.8 for d in high) and len(high) < len(low)
+
+
+def test_backends_agree_on_the_same_weights(bus_image):
+    found = [
+        sorted((d.class_name, round(d.confidence, 2)) for d in backend().detect(bus_image))
+        for backend in BACKENDS
+    ]
+    assert found[0] == found[1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tracking_gives_stable_ids_on_repeated_frames(backend, bus_image):
+    detector = backend()
+    runs = [detector.track(bus_image) for _ in range(4)]
+    ids = [sorted(d.track_id for d in run) for run in runs[1:]]
+    assert ids[0] and ids[0] == ids[1] == ids[2]
+    assert None not in ids[0]
+
+
+def test_model_info_names_the_model_and_version():
+    assert UltralyticsDetector().model_info[0] == "yolov8n"
+    assert OnnxRuntimeDetector().model_info == ("yolov8n", "onnx")
+
+
+def test_onnxruntime_backend_runs_without_torch(tmp_path):
+    # An empty cache: no 320 copy, and no torch to build one, so it runs at 640.
+    code = """
+import json, sys
+sys.modules["torch"] = None  # any import of torch now fails
+import cv2
+from django_video_analytics.pipeline.clips import asset_path
+from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
+detector = OnnxRuntimeDetector()
+found = detector.detect(cv2.imread(str(asset_path("bus.jpg"))), confidence=0.5)
+print(json.dumps({
+    "names": sorted({d.class_name for d in found}),
+    "input_size": detector.input_size,
+    "ultralytics": "ultralytics" in sys.modules,
+}))
+"""
+    env = {**__import__("os").environ, "VIDEO_ANALYTICS_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"names": ["bus", "person"], "input_size": 640, "ultralytics": False}

@@ -1,0 +1,27 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.inference
+
+
+def test_ultralytics_is_imported_offline_with_its_config_in_our_cache(tmp_path):
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    home.mkdir()
+    code = (
+        "import os\n"
+        "from django_video_analytics.pipeline.env import ultralytics\n"
+        "ultralytics()\n"
+        "from ultralytics.utils import checks\n"
+        "print(os.environ['YOLO_OFFLINE'], os.environ['YOLO_AUTOINSTALL'], checks.AUTOINSTALL)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("YOLO_", "XDG_"))}
+    env.update(HOME=str(home), VIDEO_ANALYTICS_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["1", "0", "False"]
+    assert list(home.iterdir()) == []  # nothing written to the home folder
+    assert list((cache / "ultralytics").rglob("settings.json"))

@@ -1,0 +1,1 @@
+from tests.widgets.fixtures import isolated_widget_cache  # noqa: F401

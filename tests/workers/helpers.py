@@ -1,0 +1,52 @@
+"""Shared helpers of the worker tests: cameras, published events, waiting, a worker thread."""
+
+import contextlib
+import threading
+import time
+import uuid
+
+from django_video_analytics.events.wire import parse_entry
+from django_video_analytics.models import Camera
+from django_video_analytics.workers.worker import CameraWorker
+
+
+def make_camera(stream_url, **fields):
+    fields.setdefault("enabled", True)
+    camera_id = f"cam-{uuid.uuid4().hex[:8]}"
+    return Camera.objects.create(
+        camera_id=camera_id, name=camera_id, stream_url=str(stream_url), **fields
+    )
+
+
+def published(redis_client, stream_name, event_type=None):
+    """The events on the stream, parsed by the wire module."""
+    events = [parse_entry(fields) for _, fields in redis_client.xrange(stream_name)]
+    return [event for event in events if event_type in (None, event.event_type)]
+
+
+def wait_for(predicate, timeout, interval=0.2):
+    """Poll ``predicate`` until it is truthy; return its value (or the last falsy one)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def camera_row(camera):
+    return Camera.objects.get(pk=camera.pk)
+
+
+@contextlib.contextmanager
+def worker_thread(*camera_ids, **kwargs):
+    """A CameraWorker running in a thread; stopped (first-signal path) on exit."""
+    worker = CameraWorker(camera_ids, all_cameras=not camera_ids, **kwargs)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        yield worker, thread
+    finally:
+        worker.shutdown.request()
+        thread.join(30)
+        assert not thread.is_alive()
