@@ -10,47 +10,20 @@
 """
 
 import logging
-import random
-import signal
-import threading
 import time
 
 import redis
 from django.db import DatabaseError, close_old_connections
 
+from ..backoff import Backoff
 from ..conf import analytics_settings
+from ..shutdown import ForcedExit, Shutdown
 from .consumer import BatchResult
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 DEFAULT_BLOCK_MS = 2000
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
-class ForcedExit(BaseException):
-    """Raised by the second stop signal; a BaseException so that no handler swallows it."""
-
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.exit_code = 128 + signum
-
-
-class Backoff:
-    """Delays that double from ``initial`` up to ``maximum``, with jitter."""
-
-    def __init__(self, initial=0.5, maximum=30.0):
-        self.initial = initial
-        self.maximum = maximum
-        self.failures = 0
-
-    def next_delay(self):
-        ceiling = min(self.maximum, self.initial * 2**self.failures)
-        self.failures += 1
-        return ceiling * (0.5 + random.random() / 2)
-
-    def reset(self):
-        self.failures = 0
 
 
 class ConsumerRunner:
@@ -63,22 +36,21 @@ class ConsumerRunner:
         if backoff_max is None:
             backoff_max = analytics_settings.RECONNECT_BACKOFF_MAX_SECONDS
         self.backoff = Backoff(maximum=backoff_max)
+        self.shutdown = Shutdown("the current batch, then exiting")
         self.totals = BatchResult()
-        self._stop = threading.Event()
-        self._previous_handlers = {}
         self._outage = None  # what is unavailable ("Redis", "the database"), for the log
 
     @property
     def stopping(self):
-        return self._stop.is_set()
+        return self.shutdown.requested
 
     def request_stop(self):
         """Finish the current batch, then return from ``run()``."""
-        self._stop.set()
+        self.shutdown.request()
 
     def run(self):
         """Consume until stopped; returns the process exit code."""
-        self._install_signal_handlers()
+        self.shutdown.install()
         consumer = self.consumer
         logger.info(
             "Consuming %s as %s of group %s%s",
@@ -94,7 +66,7 @@ class ConsumerRunner:
             logger.warning("Stopped at once; unacknowledged entries stay pending")
             return exc.exit_code
         finally:
-            self._restore_signal_handlers()
+            self.shutdown.restore()
         self._leave_group()
         totals = self.totals
         logger.info(
@@ -165,7 +137,7 @@ class ConsumerRunner:
             str(exc).strip(),
             delay,
         )
-        self._stop.wait(delay)
+        self.shutdown.wait(delay)
 
     def _available(self):
         if self._outage:
@@ -178,26 +150,3 @@ class ConsumerRunner:
             self.consumer.leave_group()
         except redis.RedisError as exc:
             logger.debug("Could not leave the consumer group: %s", exc)
-
-    # Signals -------------------------------------------------------------------------------
-
-    def _install_signal_handlers(self):
-        if threading.current_thread() is not threading.main_thread():
-            return  # only the main thread may set handlers; request_stop() still works
-        for signum in STOP_SIGNALS:
-            self._previous_handlers[signum] = signal.signal(signum, self._on_signal)
-
-    def _restore_signal_handlers(self):
-        for signum, handler in self._previous_handlers.items():
-            signal.signal(signum, handler)
-        self._previous_handlers.clear()
-
-    def _on_signal(self, signum, frame):
-        name = signal.Signals(signum).name
-        if self.stopping:
-            logger.warning("%s again: exiting at once", name)
-            raise ForcedExit(signum)
-        logger.warning(
-            "%s: finishing the current batch, then exiting (%s again to exit at once)", name, name
-        )
-        self.request_stop()

@@ -8,7 +8,6 @@ source is read frame by frame, never dropping any.
 
 import logging
 import os
-import random
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import cv2
 
+from ..backoff import Backoff
 from ..masking import mask_stream_url
 from .types import Frame
 
@@ -66,24 +66,6 @@ def quiet_opencv():
 
 def utc_now():
     return datetime.now(timezone.utc)
-
-
-class Backoff:
-    """Exponential back-off with jitter: each delay doubles up to ``maximum``."""
-
-    def __init__(self, initial=0.5, maximum=30.0):
-        self.initial = initial
-        self.maximum = maximum
-        self.attempt = 0
-
-    def next_delay(self):
-        ceiling = min(self.maximum, self.initial * 2**self.attempt)
-        self.attempt += 1
-        # Between half and all of the ceiling, so cameras that failed together spread out.
-        return ceiling * (0.5 + random.random() / 2)
-
-    def reset(self):
-        self.attempt = 0
 
 
 class FrameSource:

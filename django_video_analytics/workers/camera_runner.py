@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 
 from redis import RedisError
 
+from ..backoff import Backoff
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
-from ..pipeline.sources import Backoff, SourceError
+from ..pipeline.sources import SourceError
 from .events import ObservationEncoder
 from .snapshots import SnapshotStore
 

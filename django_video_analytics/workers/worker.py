@@ -19,10 +19,10 @@ from redis import RedisError
 
 from ..connection import get_redis
 from ..models import Camera
+from ..shutdown import Shutdown, exit_process_now
 from .camera_runner import CameraRunner, RunnerState
 from .config import CameraConfig, WorkerOptions
 from .leases import CameraLeases
-from .shutdown import Shutdown
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,9 @@ class CameraWorker:
         self.options = options or WorkerOptions.from_settings()
         self.sink = self.options.event_sink()
         self.leases = CameraLeases(redis_client or get_redis(), self.options.lease_seconds)
-        self.shutdown = Shutdown()
+        self.shutdown = Shutdown(
+            "the current frames and releasing the cameras", force=exit_process_now
+        )
         self.inference_lock = threading.Lock()
         self.runners = {}  # camera_id -> CameraRunner, running or done, lease held
         self.heartbeat_marks = {}  # camera_id -> frames_total at the last heartbeat

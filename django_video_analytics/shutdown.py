@@ -1,4 +1,4 @@
-"""Two-stage shutdown, as rq does it: the first signal stops cleanly, the second at once."""
+"""Two-stage shutdown, as rq does it: the first SIGTERM/SIGINT stops cleanly, the second at once."""
 
 import logging
 import os
@@ -10,10 +10,29 @@ logger = logging.getLogger(__name__)
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
+class ForcedExit(BaseException):
+    """Raised by the second stop signal; a BaseException so that no handler swallows it."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+def raise_forced_exit(signum):
+    raise ForcedExit(signum)
+
+
+def exit_process_now(signum):
+    """For processes with busy non-daemon threads, which an exception would not stop."""
+    os._exit(128 + signum)
+
+
 class Shutdown:
     """A stop request set by SIGTERM/SIGINT (or by ``request()``)."""
 
-    def __init__(self):
+    def __init__(self, finishing, force=raise_forced_exit):
+        self.finishing = finishing  # what the first signal lets finish, for the log
+        self.force = force
         self.event = threading.Event()
         self.previous_handlers = {}
 
@@ -44,10 +63,7 @@ class Shutdown:
         name = signal.Signals(signum).name
         if self.requested:
             logger.warning("%s again: exiting at once", name)
-            os._exit(128 + signum)
-        logger.warning(
-            "%s: finishing the current frames and releasing the cameras (%s again to exit now)",
-            name,
-            name,
-        )
+            self.force(signum)
+            return
+        logger.warning("%s: finishing %s (%s again to exit at once)", name, self.finishing, name)
         self.request()
