@@ -158,10 +158,11 @@ class CameraAnalyzer:
         self._detector_run.last = now
         detections = self._detect(frame)
         ended = self.tracks.update(detections, now)
+        early = []  # results a stage is sure of before the track ends (a decisive vote)
         for detection in detections:
             for stage in self.stages:
-                _guarded(stage, _feed, stage, detection, frame)
-        return self._changed(frame, ended)
+                early += _guarded(stage, _feed, stage, detection, frame)
+        return early + self._changed(frame, ended)
 
     def _detect(self, frame: Frame) -> list[Detection]:
         started = time.perf_counter()
@@ -210,9 +211,10 @@ class CameraAnalyzer:
         return results
 
 
-def _feed(stage: TrackStage, detection: Detection, frame: Frame) -> None:
+def _feed(stage: TrackStage, detection: Detection, frame: Frame) -> list[StageResult]:
     if stage.wants(detection):
-        stage.update(detection, frame)
+        return stage.update(detection, frame)
+    return []
 
 
 def _guarded(stage: TrackStage, step, *args) -> list:

@@ -2,8 +2,10 @@
 
 The analyzer calls every stage for each tracked detection of an analysed frame that the
 stage ``wants``, then ``finish(track_id)`` once the track has ended, and ``flush()`` when
-the camera stops. A stage returns ``StageResult``s that the worker turns into events of
-``kind`` by passing ``payload`` to the wire builder of that kind as keyword arguments.
+the camera stops. ``update`` may already return a track's result when it is certain (a
+decisive vote); the stage then reports nothing more for that track. A stage returns
+``StageResult``s that the worker turns into events of ``kind`` by passing ``payload`` to the
+wire builder of that kind as keyword arguments.
 """
 
 from dataclasses import dataclass, field
@@ -29,8 +31,8 @@ class TrackStage:
         """Whether ``update`` should see this detection (e.g. only vehicles)."""
         return True
 
-    def update(self, detection: Detection, frame: Frame) -> None:
-        """Look at one tracked detection in one analysed frame."""
+    def update(self, detection: Detection, frame: Frame) -> list[StageResult]:
+        """Look at one tracked detection in one analysed frame; return results ready early."""
         raise NotImplementedError
 
     def finish(self, track_id: int) -> list[StageResult]:

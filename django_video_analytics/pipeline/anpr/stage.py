@@ -29,6 +29,7 @@ VEHICLE_MARGIN = 0.05
 class _TrackReads:
     voter: PlateVoter = field(default_factory=PlateVoter)
     attempts: int = 0
+    reported: bool = False
 
 
 class PlateReadingStage(TrackStage):
@@ -54,17 +55,23 @@ class PlateReadingStage(TrackStage):
         return self.enabled and detection.class_name in self.classes
 
     def update(self, detection, frame):
+        """Read the vehicle's plate; the result comes as soon as the vote is decisive."""
         track = self.tracks.setdefault(detection.track_id, _TrackReads())
-        if track.voter.decisive or track.attempts >= self.max_reads:
-            return
+        if track.reported or track.attempts >= self.max_reads:
+            return []
         crop = vehicle_crop(frame.image, detection.box)
         if crop.shape[0] < self.min_vehicle_height:
-            return
+            return []
         track.attempts += 1
         # Candidates outlive the frame: keep its time and index, not its pixels.
         candidate = self.read_vehicle(crop, replace(frame, image=None))
-        if candidate is not None:
-            track.voter.add(candidate)
+        if candidate is None:
+            return []
+        track.voter.add(candidate)
+        if not track.voter.decisive:
+            return []
+        track.reported = True
+        return self.result(detection.track_id, track)
 
     def read_vehicle(self, crop, frame):
         """The most confident format-valid read on one vehicle crop, or None.
@@ -108,7 +115,13 @@ class PlateReadingStage(TrackStage):
 
     def finish(self, track_id):
         track = self.tracks.pop(track_id, None)
-        vote = track.voter.result() if track else None
+        if track is None or track.reported:
+            return []
+        return self.result(track_id, track)
+
+    def result(self, track_id, track):
+        """The track's winning plate as a one-item list, or [] when no read is good enough."""
+        vote = track.voter.result()
         if vote is None or vote.confidence < self.min_result_confidence:
             return []
         payload = {

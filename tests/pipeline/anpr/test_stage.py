@@ -78,6 +78,23 @@ def test_one_result_per_vehicle_with_the_exact_plate(clip_results):
         assert result.frame.image is None  # results do not hold whole frames
 
 
+def test_a_decisive_vote_is_reported_while_the_vehicle_is_in_view(detector):
+    bus, motorcycle, expected = CLIPS["uk"]
+    scene = two_vehicle_scene(render_plate(*bus), render_plate(*motorcycle))
+    stage = PlateReadingStage(SimpleNamespace(enable_anpr=True, plate_format="uk"))
+    config = AnalyzerConfig(
+        detection_mode="always", detect_motion=False, max_fps=None, classes=VEHICLES
+    )
+    analyzer = CameraAnalyzer(config, detector, [stage])
+    while_in_view = []
+    for frame in moving_clip(scene, frames=7, noise=4.0):
+        while_in_view += [o for o in analyzer.process(frame) if isinstance(o, StageResult)]
+    at_close = analyzer.close()
+    assert "AB12CDE" in {r.payload["license_plate"] for r in while_in_view}
+    plates = [r.payload["license_plate"] for r in while_in_view + at_close]
+    assert sorted(plates) == sorted(expected)  # still exactly one per vehicle
+
+
 def test_payload_builds_a_valid_wire_entry(clip_results):
     result = clip_results[2][0]
     payload = {key: value for key, value in result.payload.items() if key != "crop"}
