@@ -24,9 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django_video_analytics.pipeline.anpr.localize import build_localizers  # noqa: E402
 from django_video_analytics.pipeline.anpr.reader import EasyOCRPlateReader  # noqa: E402
-from django_video_analytics.pipeline.anpr.stage import PlateReadingStage  # noqa: E402
-from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
-from tests.pipeline.anpr.rendering import (  # noqa: E402
+from django_video_analytics.pipeline.anpr.rendering import (  # noqa: E402
     PHOTOS,
     WHITE,
     YELLOW,
@@ -34,6 +32,8 @@ from tests.pipeline.anpr.rendering import (  # noqa: E402
     moving_clip,
     render_plate,
 )
+from django_video_analytics.pipeline.anpr.stage import PlateReadingStage  # noqa: E402
+from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
 
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 DIGITS = "0123456789"

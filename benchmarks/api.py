@@ -267,23 +267,6 @@ def load(events, plates):
     return detections_seconds, time.perf_counter() - started, plate_values, start
 
 
-def add_trigram_index():
-    """Add the pg_trgm index recommended for ``license_plate__icontains``, when available."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-        if cursor.fetchone() is None:
-            return False
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        cursor.execute(
-            "CREATE INDEX va_anpr_plate_trgm ON video_analytics_anprevent "
-            "USING gin (UPPER(license_plate) gin_trgm_ops)"
-        )
-        cursor.execute("ANALYZE video_analytics_anprevent")
-    return True
-
-
 # --- measuring --------------------------------------------------------------------------
 
 
@@ -379,10 +362,6 @@ def run(args):
                 f"{'  naive':44} {n50:8.1f} {n95:8.1f} {nqueries:8d} {nrows:6d}"
                 f"  x{n50 / p50:.1f} the API's p50"
             )
-        if add_trigram_index():
-            p50, p95, queries, rows = measure(client, partial, args.repeat, token)
-            title = "plate search, icontains + trigram index"
-            print(f"{title:44} {p50:8.1f} {p95:8.1f} {queries:8d} {rows:6d}")
         print(f"\ntarget: p95 < {TARGET_P95_MS} ms and <= {MAX_QUERIES} queries (incl. token auth)")
         return 1 if failed else 0
     finally:

@@ -4,9 +4,9 @@ No video ships in any wheel, so clips are composed with OpenCV: a still backgrou
 from ``bus.jpg`` (the building above the bus), real crops of the bus and its passengers
 (or all of ``zidane.jpg``) passing through, and a little seeded sensor noise. The same
 arguments always give the same frames. Each function returns the path of an mp4v file.
+``plates_clip`` adds scikit-image's motorcycle and plates drawn by ``anpr.rendering``.
 """
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .anpr.rendering import moving_clip, package_file, render_plate, two_vehicle_scene
 from .env import cache_dir
 from .types import Frame
 
@@ -28,6 +29,10 @@ BUS_BACKGROUND = ("bus.jpg", (0, 0, 810, 220))  # the building facade above the 
 BUS = ("bus.jpg", (20, 220, 790, 560))  # the bus, passengers in front of it
 PERSON = ("bus.jpg", (30, 380, 220, 550))  # the man on the left
 PLAYERS = ("zidane.jpg", (0, 0, 1280, 720))  # two people
+# The gate's plates (text, font, height in the photos' pixels) and the rows of the bus and
+# motorcycle scene it films: oversized plates stay legible in 640x360.
+PLATES = (("AB12 CDE", "dejavu-bold", 110), ("GX19 WHN", "dejavu-mono", 90))
+PLATES_ROWS = (220, 1000)
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,7 @@ class Pass:
 
 def asset_path(name: str) -> Path:
     """A photograph shipped in the ultralytics wheel (found without importing it)."""
-    spec = importlib.util.find_spec("ultralytics")
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError("ultralytics is not installed; its assets make the clips")
-    return Path(spec.origin).parent / "assets" / name
+    return package_file("ultralytics", f"assets/{name}")
 
 
 def objects_clip(directory=None) -> Path:
@@ -82,37 +84,42 @@ def quiet_clip(directory=None) -> Path:
     )
 
 
+def plates_clip(directory=None) -> Path:
+    """5 s at a gate: the bus and the motorcycle drift by, UK plates AB12 CDE and GX19 WHN."""
+    path = _clip_path("plates", 5, FRAME_SIZE, FPS, 0, directory)
+    if path.is_file():
+        return path
+    plates = [render_plate(text, font, height) for text, font, height in PLATES]
+    scene = two_vehicle_scene(*plates)[PLATES_ROWS[0] : PLATES_ROWS[1]]
+    # Shrink the scene so that it, plus the margin it drifts across, fills the frame.
+    (width, height), aspect = FRAME_SIZE, scene.shape[1] / scene.shape[0]
+    margin = round((aspect * height - width) / (aspect - 1))
+    scene = cv2.resize(scene, (width - margin, height - margin), interpolation=cv2.INTER_AREA)
+    frames = moving_clip(scene, frames=5 * FPS, step=(1, 1), canvas_margin=margin)
+    images = (frame.image for frame in frames)
+    return _write_clip(path, images, FPS, FRAME_SIZE, 0)
+
+
 def build_clip(
     name, seconds, passes=(), still=None, directory=None, fps=FPS, size=FRAME_SIZE, seed=0
 ) -> Path:
     """Compose a clip (or reuse the one already built with the same arguments)."""
-    directory = Path(directory) if directory else cache_dir() / "clips"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / (
-        f"{name}-v{CLIPS_VERSION}-{seconds}s-{size[0]}x{size[1]}-{fps}fps-{seed}.mp4"
-    )
+    path = _clip_path(name, seconds, size, fps, seed, directory)
     if path.is_file():
         return path
     background = _crop(BUS_BACKGROUND, size)
     if still is not None:
         background = _crop(still, size)
     sprites = [(item, _sprite(item.region, round(item.height * size[1]))) for item in passes]
-    random = np.random.default_rng(seed)
-    partial = path.with_suffix(".partial.mp4")
-    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-    if not writer.isOpened():
-        raise OSError(f"OpenCV cannot write mp4v video to {partial}")
-    try:
+
+    def frames():
         for index in range(round(seconds * fps)):
             frame = background.copy()
             for item, sprite in sprites:
                 _place(frame, item, sprite, index / fps)
-            noise = random.normal(0.0, NOISE_SIGMA, frame.shape)
-            writer.write(np.clip(frame + noise, 0, 255).astype(np.uint8))
-    finally:
-        writer.release()
-    partial.replace(path)
-    return path
+            yield frame
+
+    return _write_clip(path, frames(), fps, size, seed)
 
 
 def clip_frames(path, start=None):
@@ -130,6 +137,32 @@ def clip_frames(path, start=None):
             index += 1
     finally:
         capture.release()
+
+
+def _clip_path(name, seconds, size, fps, seed, directory):
+    """Where the clip built with these arguments is cached."""
+    directory = Path(directory) if directory else cache_dir() / "clips"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / (
+        f"{name}-v{CLIPS_VERSION}-{seconds}s-{size[0]}x{size[1]}-{fps}fps-{seed}.mp4"
+    )
+
+
+def _write_clip(path, images, fps, size, seed):
+    """Write ``images`` with seeded sensor noise as mp4v, atomically, to ``path``."""
+    random = np.random.default_rng(seed)
+    partial = path.with_suffix(".partial.mp4")
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise OSError(f"OpenCV cannot write mp4v video to {partial}")
+    try:
+        for image in images:
+            noise = random.normal(0.0, NOISE_SIGMA, image.shape)
+            writer.write(np.clip(image + noise, 0, 255).astype(np.uint8))
+    finally:
+        writer.release()
+    partial.replace(path)
+    return path
 
 
 def _crop(region, size):

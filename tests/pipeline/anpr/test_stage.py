@@ -7,12 +7,15 @@ import pytest
 
 from django_video_analytics.events import wire
 from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
+from django_video_analytics.pipeline.anpr.rendering import (
+    moving_clip,
+    render_plate,
+    two_vehicle_scene,
+)
 from django_video_analytics.pipeline.anpr.stage import PlateReadingStage
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
 from django_video_analytics.pipeline.stages import StageResult
 from django_video_analytics.pipeline.types import Detection
-
-from .rendering import moving_clip, render_plate, two_vehicle_scene
 
 pytestmark = pytest.mark.inference
 

@@ -17,13 +17,11 @@ class Command(BaseCommand):
 
         directory = settings.VAR_DIR / "clips"
         cameras = [
-            ("street", "Street (objects passing)", clips.objects_clip(directory), False),
-            ("yard", "Yard (nothing moves)", clips.static_clip(directory), False),
+            ("street", "Street (objects passing)", clips.objects_clip(directory), ""),
+            ("yard", "Yard (nothing moves)", clips.static_clip(directory), ""),
+            ("gate", "Gate (UK plates)", clips.plates_clip(directory), "uk"),
         ]
-        plate_clip = getattr(clips, "plates_clip", None)
-        if plate_clip is not None:
-            cameras.append(("gate", "Gate (plates)", plate_clip(directory), True))
-        for camera_id, name, path, anpr in cameras:
+        for camera_id, name, path, plate_format in cameras:
             Camera.objects.update_or_create(
                 camera_id=camera_id,
                 defaults={
@@ -31,7 +29,8 @@ class Command(BaseCommand):
                     "location": "Demo",
                     "stream_url": str(path),
                     "enabled": True,
-                    "enable_anpr": anpr,
+                    "enable_anpr": bool(plate_format),
+                    "plate_format": plate_format,
                 },
             )
             self.stdout.write(f"camera {camera_id}: {path}")

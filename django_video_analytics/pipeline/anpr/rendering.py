@@ -1,16 +1,19 @@
-"""Synthetic plates rendered onto real vehicle photos that ship in installed wheels.
+"""Licence plates rendered onto real vehicle photos that ship in installed wheels.
 
-Shared by the ANPR tests and ``benchmarks/anpr.py``; only numpy and OpenCV.
+Makes the demo's plate clip (``clips.plates_clip``) and the ANPR tests' and
+``benchmarks/anpr.py``'s scenes; numpy, OpenCV and Pillow only.
 """
 
+import importlib.util
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from importlib import resources
+from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
-from django_video_analytics.pipeline.types import Frame
+from ..types import Frame
 
 FONTS = {"duplex": cv2.FONT_HERSHEY_DUPLEX, "simplex": cv2.FONT_HERSHEY_SIMPLEX}
 # TrueType fonts shipped in the matplotlib wheel (closer to real plate typefaces).
@@ -23,6 +26,14 @@ WHITE = (245, 245, 245)
 YELLOW = (40, 200, 250)
 
 
+def package_file(package, path) -> Path:
+    """A file shipped in an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f"{package} is not installed; {path} ships in it")
+    return Path(spec.origin).parent / path
+
+
 @dataclass(frozen=True)
 class VehiclePhoto:
     """A real photo and where, in its pixels, a plate can be mounted on the vehicle."""
@@ -33,7 +44,8 @@ class VehiclePhoto:
     plate_centre: tuple[int, int]  # (x, y) in the photo's pixels
 
     def load(self):
-        return cv2.imread(str(resources.files(self.package).joinpath(self.path)))
+        """The photo as a BGR array."""
+        return cv2.imread(str(package_file(self.package, self.path)))
 
 
 PHOTOS = {
@@ -57,7 +69,7 @@ def two_vehicle_scene(bus_plate, motorcycle_plate):
 
 
 def render_plate(text, font="duplex", height=48, colour=WHITE):
-    """A plate image (BGR) with ``text`` in one of the ``FONTS``, ``height`` pixels high."""
+    """A plate image (BGR) with ``text`` in one of the ``FONTS`` or ``TRUETYPE`` fonts."""
     if font in TRUETYPE:
         return _render_truetype(text, TRUETYPE[font], height, colour)
     face = FONTS[font]
@@ -73,9 +85,8 @@ def render_plate(text, font="duplex", height=48, colour=WHITE):
 
 
 def _render_truetype(text, path, height, colour):
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.truetype(str(resources.files("matplotlib").joinpath(path)), int(height * 0.7))
+    """``render_plate`` with a TrueType font from the matplotlib wheel."""
+    font = ImageFont.truetype(str(package_file("matplotlib", path)), int(height * 0.7))
     left, top, right, bottom = font.getbbox(text)
     margin = height // 5
     image = Image.new("RGB", (right - left + 2 * margin, height), colour[::-1])
