@@ -83,7 +83,9 @@ touch "$work/host/hostproject/__init__.py"
   && echo "check and migrate: ok")
 
 echo "== tests against the installed wheel (no inference extra)"
-cp -r tests pyproject.toml "$work/"
+# The browser test serves the example project's pages: take them along, not its data.
+cp -r tests example_project pyproject.toml "$work/"
+rm -rf "$work/example_project/var"
 cd "$work"
 "$work/venv/bin/python" -c "import django_video_analytics, sys; assert 'site-packages' in django_video_analytics.__file__, django_video_analytics.__file__"
 DVA_TEST_DB_SUFFIX=wheel "$work/venv/bin/python" -m pytest -q -p no:cacheprovider

@@ -64,6 +64,7 @@ def test_w001_silent_when_redis_answers():
     assert check_redis_reachable(databases=["default"]) == []
 
 
+@pytest.mark.inference
 def test_w002_missing_detector_weights_on_an_analysis_machine():
     from django_video_analytics.checks import check_detector_weights
 
