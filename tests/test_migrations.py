@@ -13,3 +13,16 @@ def test_models_and_migrations_are_in_sync():
         )
     except SystemExit:  # pragma: no cover - reported below
         pytest.fail(f"Model changes without a migration:\n{out.getvalue()}")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_partial_plate_search_uses_the_trigram_index_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'va_anpr_plate_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition and "upper" in definition.lower()
