@@ -15,23 +15,7 @@ class CameraAdminForm(forms.ModelForm):
 
     class Meta:
         model = Camera
-        fields = (
-            "camera_id",
-            "name",
-            "location",
-            "stream_url",
-            "enabled",
-            "enable_object_detection",
-            "enable_motion_detection",
-            "enable_anpr",
-            "confidence_threshold",
-            "detection_classes",
-            "roi_zones",
-            "motion_threshold",
-            "frame_skip",
-            "max_fps",
-            "plate_format",
-        )
+        fields = (*Camera.CONFIG_FIELDS, "enabled")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

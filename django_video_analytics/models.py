@@ -41,6 +41,24 @@ class Camera(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     last_active_at = models.DateTimeField(_("last active at"), null=True, blank=True)
 
+    # What an operator configures (admin form, API); status and timestamps are the worker's.
+    CONFIG_FIELDS = (
+        "camera_id",
+        "name",
+        "location",
+        "stream_url",
+        "enable_object_detection",
+        "enable_motion_detection",
+        "enable_anpr",
+        "confidence_threshold",
+        "detection_classes",
+        "roi_zones",
+        "motion_threshold",
+        "frame_skip",
+        "max_fps",
+        "plate_format",
+    )
+
     class Meta:
         db_table = "video_analytics_camera"
         ordering = ["camera_id"]
@@ -221,6 +239,21 @@ class WatchlistEntry(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What an operator edits (admin form, API).
+    EDITABLE_FIELDS = (
+        "plate",
+        "is_pattern",
+        "max_distance",
+        "label",
+        "note",
+        "cameras",
+        "is_active",
+        "active_from",
+        "active_until",
+        "webhook_url",
+        "webhook_secret",
+    )
 
     class Meta:
         db_table = "video_analytics_watchlistentry"

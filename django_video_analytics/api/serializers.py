@@ -88,28 +88,6 @@ class CameraSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Camera
-        fields = (
-            "camera_id",
-            "name",
-            "location",
-            "stream_url",
-            "status",
-            "enabled",
-            "last_error",
-            "enable_object_detection",
-            "enable_motion_detection",
-            "enable_anpr",
-            "confidence_threshold",
-            "detection_classes",
-            "roi_zones",
-            "motion_threshold",
-            "frame_skip",
-            "max_fps",
-            "plate_format",
-            "created_at",
-            "updated_at",
-            "last_active_at",
-        )
         read_only_fields = (
             "status",
             "enabled",
@@ -118,6 +96,7 @@ class CameraSerializer(serializers.ModelSerializer):
             "updated_at",
             "last_active_at",
         )
+        fields = (*Camera.CONFIG_FIELDS, *read_only_fields)
 
     def validate_stream_url(self, value):
         stored = self.instance.stream_url if self.instance else ""

@@ -20,19 +20,7 @@ class WatchlistEntryForm(forms.ModelForm):
 
     class Meta:
         model = WatchlistEntry
-        fields = [
-            "plate",
-            "is_pattern",
-            "max_distance",
-            "label",
-            "note",
-            "cameras",
-            "is_active",
-            "active_from",
-            "active_until",
-            "webhook_url",
-            "webhook_secret",
-        ]
+        fields = WatchlistEntry.EDITABLE_FIELDS
         widgets = {"webhook_secret": forms.PasswordInput(render_value=True)}
 
     def clean(self):

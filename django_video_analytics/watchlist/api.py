@@ -21,22 +21,7 @@ class WatchlistEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WatchlistEntry
-        fields = [
-            "id",
-            "plate",
-            "is_pattern",
-            "max_distance",
-            "label",
-            "note",
-            "cameras",
-            "is_active",
-            "active_from",
-            "active_until",
-            "webhook_url",
-            "webhook_secret",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ("id", *WatchlistEntry.EDITABLE_FIELDS, "created_at", "updated_at")
         extra_kwargs = {"webhook_secret": {"write_only": True}}
 
     def validate(self, attrs):

@@ -2,14 +2,13 @@
 
 import uuid
 
-import cv2
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
+from ..pipeline.jpeg import encode_jpeg
+
 # Folders matching the upload_to of DetectionEvent.snapshot and ANPREvent.snapshot.
 FOLDERS = {"detection": "video_analytics/snapshots", "anpr": "video_analytics/plates"}
-
-JPEG_QUALITY = 85
 
 
 class SnapshotStore:
@@ -20,11 +19,8 @@ class SnapshotStore:
 
     def save(self, image, camera_id, event_type, frame):
         """Save ``image`` (BGR numpy array) as JPEG; return the storage name of the file."""
-        ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-        if not ok:
-            raise ValueError("the image cannot be encoded as JPEG")
         name = (
             f"{FOLDERS[event_type]}/{camera_id}/{frame.timestamp:%Y/%m/%d}/"
             f"{frame.index}-{uuid.uuid4().hex[:8]}.jpg"
         )
-        return self.storage.save(name, ContentFile(encoded.tobytes()))
+        return self.storage.save(name, ContentFile(encode_jpeg(image)))
