@@ -97,12 +97,13 @@ def run_order(order, cases, detections, reader):
         camera = SimpleNamespace(enable_anpr=True, plate_format=preset)
         stage = PlateReadingStage(camera, reader=reader, localizers=build_localizers(order, reader))
         started = time.perf_counter()
+        results = []  # a decisive vote reports from update(), the rest from flush()
         for frame, found in zip(clip, per_frame, strict=True):
             for detection in found:
-                stage.update(detection, frame)
+                results += stage.update(detection, frame)
         seconds += time.perf_counter() - started
         tracks = dict(stage.tracks)
-        results = stage.flush()
+        results += stage.flush()
         # The vehicle is the track read most often (a stray second track reads nothing).
         track_id = max(tracks, key=lambda t: tracks[t].attempts, default=None)
         vehicles += 1
