@@ -22,3 +22,8 @@ def reset_connections():
     for client in _clients.values():
         client.close()
     _clients.clear()
+
+
+def as_text(value):
+    """A Redis reply (bytes) as str; undecodable bytes (bad input) become U+FFFD."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -22,6 +22,7 @@ import redis
 from django.db import DataError, IntegrityError, transaction
 
 from ..conf import analytics_settings
+from ..connection import as_text
 from ..signals import events_stored
 from . import wire
 from .dead_letters import DeadLetterStream
@@ -171,7 +172,7 @@ class EventConsumer:
         entries = []
         for _stream, stream_entries in streams:
             for entry_id, fields in stream_entries:
-                entries.append((_text(entry_id), fields))
+                entries.append((as_text(entry_id), fields))
         return entries
 
     def _claim(self, count):
@@ -184,13 +185,13 @@ class EventConsumer:
             start_id=self._claim_cursor,
             count=count,
         )
-        cursor, claimed = _text(reply[0]), reply[1]
-        trimmed = [_text(entry_id) for entry_id in reply[2]] if len(reply) > 2 else []
+        cursor, claimed = as_text(reply[0]), reply[1]
+        trimmed = [as_text(entry_id) for entry_id in reply[2]] if len(reply) > 2 else []
         self._claim_cursor = cursor
         if cursor == "0-0":  # the whole pending list was scanned: look again later
             interval = min(max(self.claim_idle_ms / 2000, 0.01), 30.0)
             self._next_claim_at = time.monotonic() + interval
-        entries = [(_text(entry_id), fields) for entry_id, fields in claimed]
+        entries = [(as_text(entry_id), fields) for entry_id, fields in claimed]
         if entries or trimmed:
             logger.info(
                 "Claimed %d idle entries of other consumers (%d trimmed)",
@@ -210,7 +211,7 @@ class EventConsumer:
             count=len(entries),
             consumername=self.name,
         )
-        return {_text(row["message_id"]): row["times_delivered"] for row in rows}
+        return {as_text(row["message_id"]): row["times_delivered"] for row in rows}
 
     # Storing -------------------------------------------------------------------------------
 
@@ -356,7 +357,3 @@ class EventConsumer:
         # reads under this name.
         self.redis.xgroup_delconsumer(self.stream, self.group, self.name)
         return True
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else value

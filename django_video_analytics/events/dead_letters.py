@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..conf import analytics_settings
+from ..connection import as_text
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +35,14 @@ class DeadLetter:
         meta = {}
         original = {}
         for key, value in fields.items():
-            key = _text(key)
+            key = as_text(key)
             if key.startswith(ORIGINAL_PREFIX):
                 original[key[len(ORIGINAL_PREFIX) :]] = value
             else:
-                meta[key] = _text(value)
+                meta[key] = as_text(value)
         deliveries = meta.get("deliveries")
         return cls(
-            id=_text(entry_id),
+            id=as_text(entry_id),
             reason=meta.get("reason", ""),
             source_stream=meta.get("source_stream", ""),
             source_id=meta.get("source_id", ""),
@@ -56,13 +57,13 @@ def dead_letter_fields(entry_id, fields, reason, *, source_stream, deliveries=No
     letter = {
         "reason": reason[:MAX_REASON_LENGTH],
         "source_stream": source_stream,
-        "source_id": _text(entry_id),
+        "source_id": as_text(entry_id),
         "failed_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
     }
     if deliveries is not None:
         letter["deliveries"] = deliveries
     for key, value in (fields or {}).items():
-        letter[ORIGINAL_PREFIX + _text(key)] = value
+        letter[ORIGINAL_PREFIX + as_text(key)] = value
     return letter
 
 
@@ -153,8 +154,4 @@ class DeadLetterStream:
             if not entries:
                 return
             yield [DeadLetter.from_entry(entry_id, fields) for entry_id, fields in entries]
-            cursor = "(" + _text(entries[-1][0])
-
-
-def _text(value):
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            cursor = "(" + as_text(entries[-1][0])

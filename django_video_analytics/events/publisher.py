@@ -1,6 +1,7 @@
 """Publish wire entries to the event stream (the default ``EVENT_SINK`` of the workers)."""
 
 from ..conf import analytics_settings
+from ..connection import as_text
 
 # Entries sent per pipeline round trip by ``publish_many``.
 PIPELINE_CHUNK = 1000
@@ -25,7 +26,7 @@ class EventPublisher:
     def publish(self, entry):
         """Append one entry; returns its stream id (str)."""
         entry_id = self.redis.xadd(self.stream_name, entry, **self._trim())
-        return _text(entry_id)
+        return as_text(entry_id)
 
     def publish_many(self, entries):
         """Append several entries in pipelined round trips; returns their ids in order."""
@@ -37,14 +38,10 @@ class EventPublisher:
             pipe = self.redis.pipeline(transaction=False)
             for entry in entries[start : start + PIPELINE_CHUNK]:
                 pipe.xadd(self.stream_name, entry, **trim)
-            ids.extend(_text(entry_id) for entry_id in pipe.execute())
+            ids.extend(as_text(entry_id) for entry_id in pipe.execute())
         return ids
 
     def _trim(self):
         if not self.maxlen:
             return {}
         return {"maxlen": self.maxlen, "approximate": True}
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else value
