@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .masking import mask_stream_url
+from .masking import mask_url
 
 
 class Camera(models.Model):
@@ -70,7 +70,7 @@ class Camera(models.Model):
 
     @property
     def masked_stream_url(self):
-        return mask_stream_url(self.stream_url)
+        return mask_url(self.stream_url)
 
 
 class EventQuerySet(models.QuerySet):

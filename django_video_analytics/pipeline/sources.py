@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import cv2
 
 from ..backoff import Backoff
-from ..masking import mask_stream_url
+from ..masking import mask_url
 from .types import Frame
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
         live = parse_qs(parts.query).get("live") == ["1"]
         return FileSource(Path(unquote(parts.path)), pace=pace or live)
     if scheme and len(scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise SourceError(f"unsupported stream URL scheme {scheme!r} in {mask_stream_url(url)}")
+        raise SourceError(f"unsupported stream URL scheme {scheme!r} in {mask_url(url)}")
     return FileSource(Path(url), pace=pace)
 
 
@@ -137,7 +137,7 @@ class LiveSource(FrameSource):
 
     def __init__(self, target, *, backoff_max=30.0, open_timeout=10.0, read_timeout=10.0):
         self.target = target
-        self.display_name = mask_stream_url(str(target))
+        self.display_name = mask_url(str(target))
         self.backoff = Backoff(maximum=backoff_max)
         self.timeouts_ms = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from redis import RedisError
 
 from ..backoff import Backoff
+from ..masking import mask_urls_in
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
 from ..pipeline.sources import SourceError
 from .events import ObservationEncoder
@@ -271,6 +272,7 @@ class CameraRunner:
                     return
 
     def set_state(self, state, error=None):
+        error = mask_urls_in(error) if error else error  # exception texts may quote the URL
         if state != self.state or error != self.last_error:
             log = logger.warning if error else logger.info
             log("%s: %s%s", self.camera_id, state, f" ({error})" if error else "")
