@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from ..classes import detection_class_names
 from ..conf import analytics_settings
-from ..masking import keep_stored_credentials, mask_stream_url
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from .fields import MaskedCredentialsMixin, MaskedTextField
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField value every database accepts
 
@@ -16,11 +16,8 @@ MAX_ID = 2**63 - 1  # the largest BigAutoField value every database accepts
 LOCAL_SCHEMES = {"", "file"}
 
 
-class StreamURLField(serializers.CharField):
+class StreamURLField(MaskedCredentialsMixin, serializers.CharField):
     """A stream URL: credentials are write-only (shown masked), the scheme is allowlisted."""
-
-    def to_representation(self, value):
-        return mask_stream_url(value)
 
     def to_internal_value(self, data):
         url = super().to_internal_value(data)
@@ -85,6 +82,7 @@ class CameraSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Polygons of [x, y] points in 0..1; empty means the whole frame."),
     )
+    last_error = MaskedTextField()
 
     class Meta:
         model = Camera
@@ -97,10 +95,6 @@ class CameraSerializer(serializers.ModelSerializer):
             "last_active_at",
         )
         fields = (*Camera.CONFIG_FIELDS, *read_only_fields)
-
-    def validate_stream_url(self, value):
-        stored = self.instance.stream_url if self.instance else ""
-        return keep_stored_credentials(value, stored)
 
     def validate_detection_classes(self, value):
         known = set(detection_class_names())

@@ -2,11 +2,13 @@
 
 import re
 
+from django.db import models
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
+from ..api.fields import MaskedURLField
 from ..api.permissions import visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
@@ -15,6 +17,10 @@ from .matching import canonical_plate
 
 
 class WatchlistEntrySerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: MaskedURLField,  # webhook_url: credentials are write-only
+    }
     cameras = serializers.SlugRelatedField(
         slug_field="camera_id", queryset=Camera.objects.all(), many=True, required=False
     )
