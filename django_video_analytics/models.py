@@ -1,9 +1,16 @@
 """The data model of SPEC.md: cameras, their events and daily statistics."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .masking import mask_url
+from .validators import (
+    validate_detection_classes,
+    validate_plate_format,
+    validate_roi_zones,
+    validate_stream_url,
+)
 
 
 class Camera(models.Model):
@@ -15,7 +22,9 @@ class Camera(models.Model):
     camera_id = models.SlugField(_("camera id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     location = models.CharField(_("location"), max_length=255, blank=True)
-    stream_url = models.CharField(_("stream URL"), max_length=1024, blank=True)
+    stream_url = models.CharField(
+        _("stream URL"), max_length=1024, blank=True, validators=[validate_stream_url]
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.INACTIVE
     )
@@ -25,18 +34,37 @@ class Camera(models.Model):
     enable_object_detection = models.BooleanField(_("object detection"), default=True)
     enable_motion_detection = models.BooleanField(_("motion detection"), default=True)
     enable_anpr = models.BooleanField(_("ANPR"), default=False)
-    confidence_threshold = models.FloatField(_("confidence threshold"), default=0.5)
-    detection_classes = models.JSONField(_("detection classes"), default=list, blank=True)
+    confidence_threshold = models.FloatField(
+        _("confidence threshold"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    detection_classes = models.JSONField(
+        _("detection classes"), default=list, blank=True, validators=[validate_detection_classes]
+    )
     roi_zones = models.JSONField(
         _("regions of interest"),
         default=list,
         blank=True,
+        validators=[validate_roi_zones],
         help_text=_("Polygons of normalised [x, y] points; empty means the whole frame."),
     )
-    motion_threshold = models.FloatField(_("motion threshold (%)"), default=0.5)
+    motion_threshold = models.FloatField(
+        _("motion threshold (%)"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(100.0)],
+    )
     frame_skip = models.PositiveIntegerField(_("frame skip"), default=0)
-    max_fps = models.FloatField(_("max analysed fps"), null=True, blank=True)
-    plate_format = models.CharField(_("plate format"), max_length=32, blank=True)
+    max_fps = models.FloatField(
+        _("max analysed fps"), null=True, blank=True, validators=[MinValueValidator(0.1)]
+    )
+    plate_format = models.CharField(
+        _("plate format"),
+        max_length=32,
+        blank=True,
+        validators=[validate_plate_format],
+        help_text=_("A preset (eu, uk, ...) or a regular expression; empty: PLATE_FORMAT."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     last_active_at = models.DateTimeField(_("last active at"), null=True, blank=True)

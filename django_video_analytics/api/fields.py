@@ -1,8 +1,10 @@
-"""Serializer fields that never show a credential: masked URLs and masked free text."""
+"""Serializer fields: masked URLs and text, and JSON fields that tolerate bad stored rows."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..masking import CredentialsNotKept, keep_stored_credentials, mask_url, mask_urls_in
+from ..validators import MAX_ROI_ZONES, MAX_ZONE_POINTS
 
 
 class MaskedCredentialsMixin:
@@ -33,3 +35,32 @@ class MaskedTextField(serializers.CharField):
 
     def to_representation(self, value):
         return mask_urls_in(super().to_representation(value))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ClassNamesField(serializers.JSONField):
+    """Object class names; a JSON value, so a bad stored row is shown as it is, never a 500."""
+
+
+POINT_SCHEMA = {
+    "type": "array",
+    "items": {"type": "number", "minimum": 0, "maximum": 1},
+    "minItems": 2,
+    "maxItems": 2,
+}
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "maxItems": MAX_ROI_ZONES,
+        "items": {
+            "type": "array",
+            "items": POINT_SCHEMA,
+            "minItems": 3,
+            "maxItems": MAX_ZONE_POINTS,
+        },
+    }
+)
+class ROIZonesField(serializers.JSONField):
+    """Polygons of [x, y] points; a JSON value, so a bad stored row never makes a 500."""
