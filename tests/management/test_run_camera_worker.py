@@ -9,6 +9,12 @@ from tests.workers.helpers import camera_row, make_camera
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def allow_local_sources(settings):
+    """The cameras of these tests play local clips."""
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "ALLOW_LOCAL_SOURCES": True}
+
+
 @pytest.fixture
 def fast_polls(settings, stream_names):
     settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "WORKER_POLL_SECONDS": 0.2}

@@ -79,7 +79,9 @@ class Command(BaseCommand):
             CameraConfig.from_camera(camera, worker_options.plate_format), stream_url=path
         )
         try:
-            source = worker_options.frame_source(path)
+            # The operator names the file on the command line: ALLOW_LOCAL_SOURCES guards
+            # the stream URLs that API and admin users set, not this.
+            source = worker_options.frame_source(path, allow_local=True)
         except SourceError as exc:
             raise CommandError(str(exc)) from exc
         if source.is_live:
