@@ -128,3 +128,21 @@ def test_control_errors_quoting_a_password_with_at_are_masked(settings, db):
     for text in (str(excinfo.value), camera.last_error):
         assert "rtsp://***:***@10.0.0.5/live?token=***" in text
         assert "p@ss" not in text and "t0ken" not in text
+
+
+def test_templates_show_camera_errors_masked(db):
+    from django.template import Context, Template
+
+    from django_video_analytics.models import Camera
+
+    camera = Camera.objects.create(
+        camera_id="gate",
+        name="Gate",
+        status=Camera.Status.ERROR,
+        last_error="cannot open rtsp://admin:s3cret@10.0.0.5/live",
+    )
+    html = Template("{% load video_analytics %}{% camera_status camera %}").render(
+        Context({"camera": camera})
+    )
+    assert "rtsp://***:***@10.0.0.5/live" in html
+    assert "s3cret" not in html
