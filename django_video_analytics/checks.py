@@ -167,6 +167,29 @@ def check_detector_weights(app_configs=None, **kwargs):
     return []
 
 
+@register(Tags.security)
+def check_stream_url_schemes(app_configs=None, **kwargs):
+    """E010: STREAM_URL_SCHEMES lists a scheme that is no network stream."""
+    from .validators import FORBIDDEN_SCHEMES, LOCAL_SCHEMES
+
+    schemes = analytics_settings.raw("STREAM_URL_SCHEMES")
+    if not isinstance(schemes, (list, tuple)):
+        return []  # E003
+    listed = {str(scheme).lower() for scheme in schemes}
+    wrong = sorted(listed & (FORBIDDEN_SCHEMES | LOCAL_SCHEMES))
+    if not wrong:
+        return []
+    return [
+        Error(
+            f"{SETTINGS_NAME}['STREAM_URL_SCHEMES'] lists {', '.join(map(repr, wrong))}, "
+            "which is no network stream.",
+            hint="Remove it; local files and devices are allowed by ALLOW_LOCAL_SOURCES, "
+            "script and data URLs never.",
+            id=check_id(10),
+        )
+    ]
+
+
 def inference_stack_installed():
     """Whether this machine can run the analysis (OpenCV and a detector runtime)."""
     from importlib.util import find_spec

@@ -147,3 +147,22 @@ def test_bad_stored_rows_never_make_a_page_fail(db, fields):
             response = client.get(page)
             assert response.status_code == 200
             assert "s3cret" not in response.content.decode()
+
+
+@pytest.mark.parametrize("scheme", ["file", "javascript", "DATA"])
+def test_e010_stream_url_schemes_hold_only_network_streams(settings, scheme):
+    from django_video_analytics.checks import check_stream_url_schemes
+
+    settings.VIDEO_ANALYTICS = {
+        **settings.VIDEO_ANALYTICS,
+        "STREAM_URL_SCHEMES": ["rtsp", scheme],
+    }
+    errors = check_stream_url_schemes()
+    assert [error.id for error in errors] == ["django_video_analytics.E010"]
+    assert "ALLOW_LOCAL_SOURCES" in errors[0].hint
+
+
+def test_e010_silent_for_the_default_schemes():
+    from django_video_analytics.checks import check_stream_url_schemes
+
+    assert check_stream_url_schemes() == []
