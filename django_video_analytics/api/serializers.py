@@ -22,7 +22,9 @@ class CameraSerializer(serializers.ModelSerializer):
         required=False,
         allow_blank=True,
         validators=[validate_stream_url],
-        help_text=_("Shown with user name and password masked; send *** to keep them."),
+        help_text=_(
+            "Shown with credentials masked; send *** back to keep them (same scheme, host, port)."
+        ),
     )
     detection_classes = ClassNamesField(
         required=False, validators=[validate_detection_classes], help_text=_("Object class names.")
