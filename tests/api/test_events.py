@@ -155,7 +155,7 @@ def test_previous_link_goes_back(reader, make_camera):
 
 
 def test_invalid_cursor_is_a_client_error(reader, db):
-    assert reader.get(f"{BASE}motion/?cursor=garbage").status_code == 404
+    assert reader.get(f"{BASE}motion/?cursor=garbage").status_code == 400
 
 
 @pytest.mark.parametrize("endpoint", FACTORIES)
