@@ -95,8 +95,8 @@ class PlateAlertSerializer(serializers.ModelSerializer):
 
 
 class PlateAlertFilterSet(filters.FilterSet):
-    camera__camera_id = filters.CharFilter()
-    license_plate = filters.CharFilter()
+    camera__camera_id = filters.CharFilter(help_text=_("Public id of the camera."))
+    license_plate = filters.CharFilter(help_text=_("The plate as read."))
     start_date = timestamp_bound(
         "gte", _("Alerts at or after this date or datetime."), "created_at"
     )
