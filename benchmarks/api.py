@@ -32,7 +32,7 @@ DATABASE_URL = os.environ.get(
 CAMERAS = 50
 DAYS = 30
 TARGET_P95_MS = 50
-MAX_QUERIES = 3
+MAX_QUERIES = 5  # the page (+ statistics: the camera), token auth, the user's permissions
 
 
 def configure_django():
@@ -307,6 +307,7 @@ def run(args):
     urlpatterns = build_urlpatterns()
 
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from rest_framework.authtoken.models import Token
 
     target = urlsplit(DATABASE_URL)
@@ -321,6 +322,10 @@ def run(args):
             f"{CAMERAS * DAYS} statistics rows; {total_s:.1f} s in all"
         )
         user = get_user_model().objects.create_user("bench")
+        readable = Permission.objects.filter(
+            content_type__app_label="django_video_analytics", codename__startswith="view_"
+        )
+        user.user_permissions.set(readable)
         token = Token.objects.create(user=user).key
         client = Client()
         rng = random.Random(3)
@@ -362,7 +367,10 @@ def run(args):
                 f"{'  naive':44} {n50:8.1f} {n95:8.1f} {nqueries:8d} {nrows:6d}"
                 f"  x{n50 / p50:.1f} the API's p50"
             )
-        print(f"\ntarget: p95 < {TARGET_P95_MS} ms and <= {MAX_QUERIES} queries (incl. token auth)")
+        print(
+            f"\ntarget: p95 < {TARGET_P95_MS} ms and <= {MAX_QUERIES} queries "
+            "(incl. token auth and permissions)"
+        )
         return 1 if failed else 0
     finally:
         if not args.keep:

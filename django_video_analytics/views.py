@@ -4,11 +4,13 @@ from django.core.validators import slug_re
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api.permissions import configured_permissions, visible_cameras
+from .api.permissions import visible_cameras
+from .api.schema import extend_schema
+from .api.views import ConfiguredPermissionsMixin
 from .conf import analytics_settings
 from .models import Camera
 from .widgets.counters import (
@@ -19,14 +21,11 @@ from .widgets.counters import (
 )
 
 
-class LiveCountersView(APIView):
+class LiveCountersView(ConfiguredPermissionsMixin, APIView):
     """Counts for today, the last 7 and 30 days, with the same permissions as the API."""
 
     max_cameras = 100
     queryset = Camera.objects.all()  # for DjangoModelPermissions; narrowed by the hook
-
-    def get_permissions(self):
-        return configured_permissions()
 
     def get_queryset(self):
         return visible_cameras(self.request, Camera.objects.all())

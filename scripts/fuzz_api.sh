@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fuzz the HTTP API from its own OpenAPI schema with schemathesis, against the example
-# project served on 127.0.0.1. Bounded in examples and time; exits non-zero on any 5xx.
+# project served on 127.0.0.1: every path of the schema (cameras, events, statistics,
+# watchlist, alerts, widgets/live), with valid and invalid data (--mode all) through the
+# examples, coverage and fuzzing phases. Exits non-zero on any 5xx.
 #
-#   scripts/fuzz_api.sh                       # 30 examples per operation, at most 120 s
+#   scripts/fuzz_api.sh                       # 30 examples per operation, at most 150 s
 #   FUZZ_MAX_EXAMPLES=100 FUZZ_MAX_TIME=600 scripts/fuzz_api.sh
 #
 # Uses a throw-away SQLite database and (unless REDIS_URL is set) an embedded Redis, both in
@@ -13,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 SCHEMATHESIS="${SCHEMATHESIS:-$(dirname "$PYTHON")/schemathesis}"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-30}"
-MAX_TIME="${FUZZ_MAX_TIME:-120}"
+MAX_TIME="${FUZZ_MAX_TIME:-150}"
 PORT="${FUZZ_PORT:-$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 BASE="http://127.0.0.1:$PORT/api/v1/analytics"
 
@@ -36,7 +38,9 @@ TOKEN="$("$PYTHON" manage.py shell -v 0 -c '
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from django.utils import timezone
-from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from django_video_analytics.models import (
+    ANPREvent, Camera, DetectionEvent, MotionEvent, PlateAlert, WatchlistEntry,
+)
 user = get_user_model().objects.create_superuser("fuzz", "fuzz@example.com", "fuzz")
 camera = Camera.objects.create(camera_id="seed", name="Seed", stream_url="rtsp://u:p@cam/1")
 now = timezone.now()
@@ -47,7 +51,11 @@ for n in range(1, 21):  # ids 1..20 in every event table, for the detail endpoin
         detections=[{"class_name": "car", "confidence": 0.8, "bounding_box": box}], **common
     )
     MotionEvent.objects.create(motion_intensity=0.3, affected_area_percentage=4.0, **common)
-    ANPREvent.objects.create(license_plate=f"AB{n:02d}CDE", confidence=0.9, **common)
+    plate = ANPREvent.objects.create(license_plate=f"AB{n:02d}CDE", confidence=0.9, **common)
+    entry = WatchlistEntry.objects.create(plate=plate.license_plate, label=f"Seed {n}")
+    PlateAlert.objects.create(
+        entry=entry, event=plate, camera=camera, license_plate=plate.license_plate, distance=0
+    )
 print(Token.objects.create(user=user).key)
 ' | tail -n 1)"
 
@@ -65,6 +73,8 @@ status=0
 "$SCHEMATHESIS" run "$BASE/schema/?format=json" \
     --header "Authorization: Token $TOKEN" \
     --checks not_a_server_error \
+    --mode all \
+    --phases examples,coverage,fuzzing \
     --max-examples "$MAX_EXAMPLES" \
     --max-time "$MAX_TIME" \
     --workers 1 \

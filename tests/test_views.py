@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from django_video_analytics.models import Camera, EventStatistics
@@ -31,6 +32,7 @@ def cameras():
 @pytest.fixture
 def alice(client):
     user = get_user_model().objects.create_user("alice", password="x")
+    user.user_permissions.add(Permission.objects.get(codename="view_camera"))
     client.force_login(user)
     return client
 
@@ -46,7 +48,7 @@ def test_anonymous_is_denied(client, cameras):
 
 
 def test_counts_per_camera_and_overall(alice, cameras, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):  # session + user + visible ids + 2 summaries
+    with django_assert_max_num_queries(7):  # session, user, 2 permissions, ids, 2 summaries
         response = alice.get(URL, {"camera": ["gate", "yard", "missing"], "overall": "1"})
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")

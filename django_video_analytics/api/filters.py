@@ -6,31 +6,23 @@ import django_filters
 from django import forms
 from django.db import connections
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from ..dates import parse_date_or_datetime
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
 
 
 class DateOrDateTimeField(forms.CharField):
-    """An ISO 8601 date or datetime; naive datetimes are in the current time zone."""
+    """An ISO 8601 date or datetime (see ``dates.parse_date_or_datetime``)."""
 
     def to_python(self, value):
         value = super().to_python(value).strip()
-        if not value:
-            return None
-        try:
-            parsed = parse_date(value) or parse_datetime(value)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise forms.ValidationError(_("Enter an ISO 8601 date or date and time."))
-        return parsed
+        return parse_date_or_datetime(value) if value else None
 
 
 class TimestampBoundFilter(django_filters.Filter):
-    """``timestamp`` from (``lookup_expr="gte"``) or up to (``"lte"``) a date or datetime.
+    """A datetime field from (``lookup_expr="gte"``) or up to (``"lte"``) a date or datetime.
 
     A bare date as the upper bound includes that whole day.
     """
@@ -41,8 +33,6 @@ class TimestampBoundFilter(django_filters.Filter):
         if value is None:
             return qs
         if isinstance(value, datetime.datetime):
-            if timezone.is_naive(value):
-                value = timezone.make_aware(value)
             return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": value})
         if self.lookup_expr == "gte":
             return qs.filter(**{f"{self.field_name}__gte": _start_of(value)})
@@ -53,14 +43,14 @@ def _start_of(date):
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
 
 
-def timestamp_bound(lookup_expr, description):
+def timestamp_bound(lookup_expr, description, field_name="timestamp"):
     """A ``TimestampBoundFilter`` documented as an ISO date or datetime in the schema."""
     schema = {
         "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
         "description": str(description),
     }
     bound = TimestampBoundFilter(
-        field_name="timestamp", lookup_expr=lookup_expr, help_text=description
+        field_name=field_name, lookup_expr=lookup_expr, help_text=description
     )
     return extend_schema_field(schema)(bound)
 

@@ -5,13 +5,15 @@ from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
 from ..conf import analytics_settings
+from ..dates import validate_storable_datetime
+from .serializers import MAX_ID
 
 
 class Keyset(NamedTuple):
@@ -73,11 +75,18 @@ class EventCursorPagination(CursorPagination):
     def cursor_value(self, model):
         try:
             value = model._meta.get_field(self.field_name).to_python(self.cursor.position)
-        except ValidationError:
+            if isinstance(value, datetime) and timezone.is_aware(value):
+                validate_storable_datetime(value)
+            else:
+                value = None
+        except DjangoValidationError:
             value = None
-        if value is None or (isinstance(value, datetime) and timezone.is_naive(value)):
-            raise NotFound(self.invalid_cursor_message)
+        if value is None:
+            raise self.invalid_cursor()
         return value
+
+    def invalid_cursor(self):
+        return ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
 
     def get_next_link(self):
         if not self.has_next or not self.page:
@@ -107,6 +116,9 @@ class EventCursorPagination(CursorPagination):
             return None
         try:
             tokens = parse_qs(b64decode(encoded.encode("ascii"), validate=True).decode("ascii"))
-            return Keyset(tokens["p"][0], int(tokens["i"][0]), tokens.get("r") == ["1"])
+            cursor = Keyset(tokens["p"][0], int(tokens["i"][0]), tokens.get("r") == ["1"])
         except (KeyError, TypeError, ValueError, UnicodeError):
-            raise NotFound(self.invalid_cursor_message) from None
+            raise self.invalid_cursor() from None
+        if not 1 <= cursor.pk <= MAX_ID:
+            raise self.invalid_cursor()
+        return cursor

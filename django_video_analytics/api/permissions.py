@@ -7,12 +7,18 @@ from ..models import Camera
 
 
 class DjangoModelPermissions(permissions.DjangoModelPermissions):
-    """Django's model permissions, where POST actions on existing rows need *change*.
+    """Django's model permissions: reads need *view*, POST actions on existing rows *change*.
 
-    DRF maps every POST to *add*; starting a camera or marking events processed changes
-    rows, so those actions ask for the change permission instead.
+    DRF lets any authenticated user read; like the admin, reads here need the model's view
+    permission. DRF maps every POST to *add*; starting a camera or marking events processed
+    changes rows, so those actions ask for the change permission instead.
     """
 
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
     change_actions = {"start", "stop", "mark_processed"}
 
     def has_permission(self, request, view):

@@ -15,5 +15,5 @@ router.register("statistics", views.StatisticsViewSet, basename="statistics")
 
 urlpatterns = [
     *router.urls,
-    path(SCHEMA_ROUTE, SchemaView.as_view(api_patterns=router.urls), name="schema"),
+    path(SCHEMA_ROUTE, SchemaView.as_view(), name="schema"),
 ]

@@ -3,7 +3,8 @@
 import logging
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -14,6 +15,7 @@ from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionE
 from . import filters, serializers
 from .pagination import EventCursorPagination
 from .permissions import configured_permissions, visible_cameras, visible_events
+from .schema import extend_schema
 from .statistics import all_cameras_statistics, camera_statistics
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,13 @@ DAYS_PARAMETER = OpenApiParameter(
 
 
 class ConfiguredPermissionsMixin:
-    """Permission classes come from ``API_PERMISSION_CLASSES``, read per request."""
+    """Permission classes come from ``API_PERMISSION_CLASSES``, read per request.
+
+    The views also carry drf-spectacular's schema class, so ``schema/`` works in a host
+    whose ``REST_FRAMEWORK`` has no (or another) ``DEFAULT_SCHEMA_CLASS``.
+    """
+
+    schema = AutoSchema()
 
     def get_permissions(self):
         return configured_permissions()

@@ -3,6 +3,8 @@
 A tag about one camera takes it as its first argument (a Camera or a camera id), else
 uses ``camera`` from the context; without either, or with ``overall=True``, it covers all
 cameras. Each tag costs at most two queries and caches its data (see ``widgets.cache``).
+With ``CAMERA_QUERYSET_HOOK`` set, tags show only the cameras of the context's request user
+(see ``widgets.scope``).
 """
 
 from django import template
@@ -12,10 +14,11 @@ from ..conf import analytics_settings
 from ..models import Camera
 from ..widgets import formatting
 from ..widgets.charts import sparkline_points, stacked_bar_chart
-from ..widgets.counters import KIND_LABELS, KINDS, camera_summary, overall_summary
-from ..widgets.daily import CLASS_COLUMNS, daily_counts
-from ..widgets.feed import detection_summary, latest_events, parse_kinds
+from ..widgets.counters import KIND_LABELS, KINDS, summary_in
+from ..widgets.daily import CLASS_COLUMNS, days_in
+from ..widgets.feed import detection_summary, feed_in, parse_kinds
 from ..widgets.periods import PERIOD_LABELS, period_days
+from ..widgets.scope import scope_for
 from ..widgets.status import camera_state
 
 register = template.Library()
@@ -38,8 +41,9 @@ def camera_id_of(camera):
     return getattr(camera, "camera_id", None) or str(camera)
 
 
-def summary_for(camera_id):
-    return overall_summary() if camera_id is None else camera_summary(camera_id)
+def scope_of_tag(context, camera, overall=False):
+    """The tag's camera (None: all cameras), within the cameras the request's user may see."""
+    return scope_for(context, camera_id_of(camera_in(context, camera, overall)))
 
 
 def first_script_tag(context):
@@ -57,6 +61,9 @@ def first_script_tag(context):
 def camera_status(context, camera=None):
     """Active, inactive, error (with the last error) or stale heartbeat."""
     camera = camera_in(context, camera)
+    camera_id = camera_id_of(camera)
+    if camera_id is None or scope_for(context, camera_id).hidden:
+        return {"state": None}
     if isinstance(camera, str):
         camera = Camera.objects.filter(camera_id=camera).first()
     return {"state": camera_state(camera) if camera is not None else None}
@@ -66,8 +73,7 @@ def camera_status(context, camera=None):
 def event_counters(context, camera=None, period="today", overall=False):
     """Detections, motion events and plates of ``period`` (today, week or month)."""
     period_days(period)  # rejects an unknown period with a clear message
-    camera_id = camera_id_of(camera_in(context, camera, overall))
-    counts = summary_for(camera_id)[period]
+    counts = summary_in(scope_of_tag(context, camera, overall))[period]
     return {
         "period": period,
         "period_label": PERIOD_LABELS[period],
@@ -85,12 +91,12 @@ def live_counter(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     period_days(period)  # rejects an unknown period with a clear message
-    camera_id = camera_id_of(camera_in(context, camera, overall))
-    value = summary_for(camera_id)[period][kind]
+    scope = scope_of_tag(context, camera, overall)
+    value = summary_in(scope)[period][kind]
     every = analytics_settings.LIVE_REFRESH_SECONDS if every is None else every
     return {
         "url": reverse("django_video_analytics:widgets-live"),
-        "camera_id": camera_id,
+        "camera_id": scope.camera_id,
         "kind": kind,
         "period": period,
         "value": value,
@@ -106,14 +112,14 @@ def event_feed(
 ):
     """The newest detections and/or plates, with their snapshot when one exists."""
     camera = camera_in(context, camera, overall)
-    items = latest_events(camera_id_of(camera), parse_kinds(kinds), int(limit))
+    items = feed_in(scope_for(context, camera_id_of(camera)), parse_kinds(kinds), int(limit))
     return {"items": items, "snapshots": snapshots, "show_camera": camera is None}
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/analytics.html", takes_context=True)
 def camera_analytics(context, camera=None, period="week", overall=False):
     """Totals of ``period`` (week or month) and a chart of daily counts per object class."""
-    days = daily_counts(camera_id_of(camera_in(context, camera, overall)), period_days(period))
+    days = days_in(scope_of_tag(context, camera, overall), period_days(period))
     names = list(CLASS_COLUMNS)
     return {
         "period": period,
@@ -132,7 +138,7 @@ def camera_analytics(context, camera=None, period="week", overall=False):
 @register.inclusion_tag(f"{TEMPLATE_DIR}/sparkline.html", takes_context=True)
 def activity_sparkline(context, camera=None, days=14, overall=False, width=120, height=24):
     """A line of the events stored per day over the last ``days`` days."""
-    series = daily_counts(camera_id_of(camera_in(context, camera, overall)), int(days))
+    series = days_in(scope_of_tag(context, camera, overall), int(days))
     activity = [day.activity for day in series]
     return {
         "points": sparkline_points(activity, width, height),

@@ -3,12 +3,14 @@
 import re
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
 from ..api.fields import MaskedURLField
+from ..api.filters import timestamp_bound
 from ..api.permissions import visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
@@ -99,10 +101,14 @@ class PlateAlertSerializer(serializers.ModelSerializer):
 
 
 class PlateAlertFilterSet(filters.FilterSet):
-    camera__camera_id = filters.CharFilter()
-    license_plate = filters.CharFilter()
-    start_date = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    end_date = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    camera__camera_id = filters.CharFilter(help_text=_("Public id of the camera."))
+    license_plate = filters.CharFilter(help_text=_("The plate as read."))
+    start_date = timestamp_bound(
+        "gte", _("Alerts at or after this date or datetime."), "created_at"
+    )
+    end_date = timestamp_bound(
+        "lte", _("Alerts up to this datetime, or through the end of this date."), "created_at"
+    )
 
     class Meta:
         model = PlateAlert

@@ -41,6 +41,17 @@ def overall_summary():
     return cached(OVERALL, f"counters:{today}", lambda: summary_where(Q(), today))
 
 
+def summary_in(scope):
+    """The summary a tag shows for a ``widgets.scope.Scope``."""
+    if scope.hidden:
+        return empty_summary()
+    if scope.camera_id is not None:
+        return camera_summary(scope.camera_id)
+    if scope.cameras is None:
+        return overall_summary()
+    return summary_of_cameras(scope.cameras)
+
+
 def summary_of_cameras(cameras):
     """The summary over a queryset of cameras, in one query, uncached (it is per user)."""
     return summary_where(Q(camera__in=cameras.values("pk")), utc_today())

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from ..models import EventStatistics
+from ..models import Camera, EventStatistics
 from .cache import cached, scope_of
 from .counters import KINDS
 from .periods import first_day, utc_today
@@ -38,11 +38,22 @@ def daily_counts(camera_id, days):
     )
 
 
-def query_days(camera_id, days, today):
+def days_in(scope, days):
+    """The days a tag shows for a ``widgets.scope.Scope``: cached unless per user."""
+    if scope.hidden:
+        return query_days(None, days, utc_today(), cameras=Camera.objects.none())
+    if scope.camera_id is not None or scope.cameras is None:
+        return daily_counts(scope.camera_id, days)
+    return query_days(None, days, utc_today(), cameras=scope.cameras)
+
+
+def query_days(camera_id, days, today, cameras=None):
     start = first_day(days, today)
     statistics = EventStatistics.objects.filter(date__range=(start, today))
     if camera_id is not None:
         statistics = statistics.filter(camera__camera_id=camera_id)
+    if cameras is not None:
+        statistics = statistics.filter(camera__in=cameras.values("pk"))
     columns = {**CLASS_COLUMNS, **KINDS}
     rows = statistics.values("date").annotate(**{name: Sum(col) for name, col in columns.items()})
     by_date = {row["date"]: row for row in rows}

@@ -30,12 +30,23 @@ def latest_events(camera_id, kinds, limit):
     return cached(scope_of(camera_id), name, lambda: query_feed(camera_id, kinds, limit))
 
 
-def query_feed(camera_id, kinds, limit):
+def feed_in(scope, kinds, limit):
+    """The FeedItems a tag shows for a ``widgets.scope.Scope``: cached unless per user."""
+    if scope.hidden:
+        return []
+    if scope.camera_id is not None or scope.cameras is None:
+        return latest_events(scope.camera_id, kinds, limit)
+    return query_feed(None, kinds, limit, cameras=scope.cameras)
+
+
+def query_feed(camera_id, kinds, limit, cameras=None):
     items = []
     for kind in kinds:
         events = FEED_MODELS[kind].objects.select_related("camera").order_by("-timestamp", "-id")
         if camera_id is not None:
             events = events.filter(camera__camera_id=camera_id)
+        if cameras is not None:
+            events = events.filter(camera__in=cameras.values("pk"))
         items.extend(FeedItem(kind, event) for event in events[:limit])
     items.sort(key=lambda item: item.event.timestamp, reverse=True)
     return items[:limit]

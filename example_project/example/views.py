@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from django_video_analytics.api.permissions import visible_cameras
 from django_video_analytics.models import Camera
 
 # The widgets need no inline script or style, so the pages can run under a strict policy.
@@ -24,11 +25,13 @@ def strict_csp(view):
 @login_required
 @strict_csp
 def dashboard(request):
-    return render(request, "example/dashboard.html", {"cameras": Camera.objects.all()})
+    cameras = visible_cameras(request, Camera.objects.all())
+    return render(request, "example/dashboard.html", {"cameras": cameras})
 
 
 @login_required
 @strict_csp
 def camera_page(request, camera_id):
-    camera = get_object_or_404(Camera, camera_id=camera_id)
+    # A camera CAMERA_QUERYSET_HOOK hides from the user is not found, like in the API.
+    camera = get_object_or_404(visible_cameras(request, Camera.objects.all()), camera_id=camera_id)
     return render(request, "example/camera.html", {"camera": camera})

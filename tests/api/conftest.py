@@ -2,13 +2,13 @@ import pytest
 
 from django_video_analytics.models import Camera
 
-from .factories import client_for, make_user
+from .factories import READ_PERMISSIONS, client_for, make_user
 
 
 @pytest.fixture
 def reader(db):
-    """An authenticated user without any model permission."""
-    return client_for(make_user("reader"))
+    """An authenticated user who may only read (the view permissions)."""
+    return client_for(make_user("reader", *READ_PERMISSIONS))
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def operator(db):
     return client_for(
         make_user(
             "operator",
+            *READ_PERMISSIONS,
             "add_camera",
             "change_camera",
             "delete_camera",

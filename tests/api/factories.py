@@ -12,6 +12,14 @@ from django_video_analytics.models import ANPREvent, DetectionEvent, MotionEvent
 BASE = "/api/v1/analytics/"
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 _sources = itertools.count()
+# What a read-only API client needs: the view permission of every model it reads.
+READ_PERMISSIONS = (
+    "view_camera",
+    "view_detectionevent",
+    "view_motionevent",
+    "view_anprevent",
+    "view_eventstatistics",
+)
 
 
 def make_user(username, *codenames):

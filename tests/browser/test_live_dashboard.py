@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connections
 from django.db.models import Sum
@@ -53,6 +54,7 @@ def browser_page(live_server, django_user_model, client, monkeypatch):
     # (the consumer) are still plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     user = django_user_model.objects.create_user("operator", password="secret")
+    user.user_permissions.add(Permission.objects.get(codename="view_camera"))
     client.force_login(user)
     session = client.cookies["sessionid"].value
     with sync_playwright() as playwright:

@@ -166,7 +166,7 @@ def test_api_answers_502_when_the_service_fails(remote_settings, service, camera
         "ANALYTICS_SERVICE_BACKOFF": 0,
     }
     service.fail_next = 100
-    operator = client_for(make_user("op", "change_camera", "delete_camera"))
+    operator = client_for(make_user("op", "view_camera", "change_camera", "delete_camera"))
     response = operator.post(f"{BASE}cameras/gate/start/")
     assert response.status_code == 502
     assert response.json() == {"detail": "The analytics service answered 500: detector crashed"}
