@@ -54,6 +54,8 @@ class WatchlistEntryAdmin(SecretsAdminMixin, admin.ModelAdmin):
 
 
 class DeliveryURLMasked:
+    """Shows a delivery's URL masked (the raw one may carry the receiver's credentials)."""
+
     @admin.display(description=_("URL"))
     def masked_url(self, delivery):
         return mask_url(delivery.url)
