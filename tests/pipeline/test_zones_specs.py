@@ -3,6 +3,7 @@ import pytest
 from django_video_analytics.pipeline.zones import (
     LineSpec,
     SpecError,
+    ZoneCounter,
     ZoneSpec,
     anchor_point,
     spec_from_dict,
@@ -57,6 +58,7 @@ def test_line_and_zone_from_mappings_with_defaults():
         ({"kind": "line", "name": "a", "points": [[0, 0], [1, 1]], "in_side": "up"}, "in_side"),
         ({"kind": "line", "name": "a", "points": [[0, 0], [1, 1]], "anchor": "feet"}, "anchor"),
         ({"kind": "line", "name": "a", "points": [[0, 0], [1, 1]], "classes": "car"}, "classes"),
+        ({"kind": "line", "name": "a", "points": [[0, 0], [1, 1]], "classes": 3}, "classes"),
         (
             {"kind": "line", "name": "a", "points": [[0, 0], [1, 1]], "min_distance": -1},
             "min_distance",
@@ -81,3 +83,16 @@ def test_polygon_point_limit():
     many = [[0.5 + 0.4 * (i % 2), i / 40] for i in range(MAX_POLYGON_POINTS + 1)]
     with pytest.raises(SpecError, match="needs 3 to 32 points"):
         spec_from_dict({"name": "a", "points": many})
+
+
+def test_a_spec_must_be_a_mapping():
+    with pytest.raises(SpecError) as raised:
+        spec_from_dict([[0, 0], [1, 1]])
+    assert raised.value.field == "zone"
+
+
+def test_names_are_unique_per_camera():
+    line = LineSpec("door", ((0, 0.5), (1, 0.5)))
+    zone = ZoneSpec("door", ((0, 0), (1, 0), (1, 1)))
+    with pytest.raises(SpecError, match="its own name"):
+        ZoneCounter([line, zone])

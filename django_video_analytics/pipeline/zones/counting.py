@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .geometry import Point, crossing_parameter, point_in_polygon, side_of_line
-from .specs import LineSpec, ZoneSpec, anchor_point
+from .specs import LineSpec, SpecError, ZoneSpec, anchor_point
 
 IN, OUT = "in", "out"
 
@@ -83,6 +83,9 @@ class ZoneCounter:
     """Counts one camera's tracks against its lines and zones."""
 
     def __init__(self, specs=()):
+        names = [spec.name for spec in specs]
+        if len(set(names)) < len(names):
+            raise SpecError("name", "each line and zone of a camera needs its own name")
         self.lines = [spec for spec in specs if isinstance(spec, LineSpec)]
         self.zones = [spec for spec in specs if isinstance(spec, ZoneSpec)]
         self._tracks: dict[int, _Track] = {}
@@ -189,14 +192,17 @@ def _line_step(spec: LineSpec, state: _LineState, point: Point) -> str | None:
 
 
 def _visit(zone, track_id, class_name, state: _ZoneState, exited, now=None) -> ZoneVisit:
+    """The visit of a track inside the zone; ``exited`` None (and ``now``) while it lasts."""
+    entered = state.entered
+    assert entered is not None, "only a track that entered has a visit"
     until = exited if exited is not None else now
     return ZoneVisit(
         zone=zone,
         track_id=track_id,
         class_name=class_name,
-        entered=state.entered,
+        entered=entered,
         exited=exited,
-        dwell_seconds=(until - state.entered).total_seconds(),
+        dwell_seconds=(until - entered).total_seconds(),
         loitered=state.loitered,
         occupancy_at_entry=state.occupancy_at_entry,
     )

@@ -66,7 +66,9 @@ class _Spec:
         if not isinstance(self.name, str) or not 0 < len(self.name) <= MAX_NAME_LENGTH:
             raise SpecError("name", f"must be a non-empty string of at most {MAX_NAME_LENGTH}")
         object.__setattr__(self, "points", _points(self.points, self.min_points, self.max_points))
-        if isinstance(self.classes, str) or not all(isinstance(c, str) for c in self.classes):
+        if not isinstance(self.classes, list | tuple) or not all(
+            isinstance(name, str) for name in self.classes
+        ):
             raise SpecError("classes", "must be a list of class names")
         object.__setattr__(self, "classes", tuple(self.classes))
         if self.anchor not in ANCHORS:
@@ -128,6 +130,8 @@ SPEC_CLASSES = {LineSpec.kind: LineSpec, ZoneSpec.kind: ZoneSpec}
 
 def spec_from_dict(data: Mapping[str, Any]) -> LineSpec | ZoneSpec:
     """A ``LineSpec`` or ``ZoneSpec`` from a mapping with ``kind``; unknown keys are ignored."""
+    if not isinstance(data, Mapping):
+        raise SpecError("zone", "must be an object with kind, name and points")
     kind = data.get("kind", "polygon")
     if kind not in SPEC_CLASSES:
         raise SpecError("kind", f"must be one of {', '.join(KINDS)}")
