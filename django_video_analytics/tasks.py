@@ -18,3 +18,27 @@ def consume_redis_events(max_messages=None):
     result = consumer.drain(max_messages or analytics_settings.CELERY_TASK_MAX_MESSAGES)
     consumer.leave_group()
     return result.as_dict()
+
+
+@shared_task(name="video_analytics.cleanup_events")
+def cleanup_events():
+    """Delete what is older than its retention setting; returns the counts."""
+    from .operations.retention import apply_retention
+
+    return apply_retention().as_dict()
+
+
+@shared_task(name="video_analytics.check_statistics")
+def check_statistics():
+    """Compare the daily statistics with a recount; logs and returns the differences."""
+    from .operations.statistics_rebuild import compare_statistics
+
+    return [difference.as_dict() for difference in compare_statistics(log=True)]
+
+
+@shared_task(name="video_analytics.sweep_camera_health")
+def sweep_camera_health():
+    """Record cameras whose worker lease or heartbeat expired as offline."""
+    from .operations.camera_health import sweep
+
+    return sweep()
