@@ -44,6 +44,12 @@ EXPECTED_TYPES = {
     "WEBHOOK_TIMEOUT": (int, float),
     "WEBHOOK_MAX_ATTEMPTS": int,
     "WEBHOOK_RETRY_BACKOFF": (int, float),
+    "RETENTION_DETECTION_DAYS": (int, float),
+    "RETENTION_MOTION_DAYS": (int, float),
+    "RETENTION_ANPR_DAYS": (int, float),
+    "RETENTION_DEAD_LETTER_DAYS": (int, float),
+    "RETENTION_SNAPSHOT_DAYS": (int, float),
+    "RETENTION_BATCH_SIZE": int,
 }
 
 CHOICES = {

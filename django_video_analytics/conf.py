@@ -71,6 +71,13 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_MAX_ATTEMPTS": 5,
     "WEBHOOK_RETRY_BACKOFF": 2.0,
+    # Operations: retention (days; None keeps forever), health, metrics, camera health
+    "RETENTION_DETECTION_DAYS": None,
+    "RETENTION_MOTION_DAYS": None,
+    "RETENTION_ANPR_DAYS": None,
+    "RETENTION_DEAD_LETTER_DAYS": None,
+    "RETENTION_SNAPSHOT_DAYS": None,
+    "RETENTION_BATCH_SIZE": 2000,
 }
 
 # Settings holding dotted paths; they are imported when read.
