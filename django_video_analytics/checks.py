@@ -50,6 +50,9 @@ EXPECTED_TYPES = {
     "RETENTION_DEAD_LETTER_DAYS": (int, float),
     "RETENTION_SNAPSHOT_DAYS": (int, float),
     "RETENTION_BATCH_SIZE": int,
+    "HEALTH_MAX_LAG_SECONDS": (int, float),
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS": (int, float),
+    "HEALTH_MAX_NEW_DEAD_LETTERS": int,
 }
 
 CHOICES = {

@@ -78,6 +78,9 @@ DEFAULTS = {
     "RETENTION_DEAD_LETTER_DAYS": None,
     "RETENTION_SNAPSHOT_DAYS": None,
     "RETENTION_BATCH_SIZE": 2000,
+    "HEALTH_MAX_LAG_SECONDS": 60.0,
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS": 3600.0,
+    "HEALTH_MAX_NEW_DEAD_LETTERS": 0,
 }
 
 # Settings holding dotted paths; they are imported when read.
