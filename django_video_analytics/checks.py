@@ -53,6 +53,7 @@ EXPECTED_TYPES = {
     "HEALTH_MAX_LAG_SECONDS": (int, float),
     "HEALTH_DEAD_LETTER_WINDOW_SECONDS": (int, float),
     "HEALTH_MAX_NEW_DEAD_LETTERS": int,
+    "METRICS_PERMISSION_CLASSES": (list, tuple),
 }
 
 CHOICES = {

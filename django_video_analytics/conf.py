@@ -81,6 +81,7 @@ DEFAULTS = {
     "HEALTH_MAX_LAG_SECONDS": 60.0,
     "HEALTH_DEAD_LETTER_WINDOW_SECONDS": 3600.0,
     "HEALTH_MAX_NEW_DEAD_LETTERS": 0,
+    "METRICS_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
 }
 
 # Settings holding dotted paths; they are imported when read.
@@ -93,6 +94,7 @@ IMPORT_STRINGS = {
     "TRACK_STAGES",
     "PLATE_READER",
     "EVENT_SINK",
+    "METRICS_PERMISSION_CLASSES",
 }
 
 # Flat settings of the older integration, honoured when VIDEO_ANALYTICS does not set the key.
