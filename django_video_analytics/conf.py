@@ -82,6 +82,7 @@ DEFAULTS = {
     "HEALTH_DEAD_LETTER_WINDOW_SECONDS": 3600.0,
     "HEALTH_MAX_NEW_DEAD_LETTERS": 0,
     "METRICS_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "CAMERA_HEALTH_DEBOUNCE_SECONDS": 5.0,
 }
 
 # Settings holding dotted paths; they are imported when read.
