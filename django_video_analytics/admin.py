@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from .control import ControlError, get_control_backend
 from .masking import keep_stored_credentials, mask_stream_url
 from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
 
 

@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django_video_analytics import metrics
 from django_video_analytics.events.consumer import BatchResult
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.operations.urls")]
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/analytics/metrics/"
 
 SERIES = (
     "video_analytics_frames_read_total",
@@ -59,9 +61,9 @@ def sample(text, line_start):
 
 def test_every_series_is_exposed_after_work(staff_client, stream_names, redis_client):
     redis_client.xadd(stream_names["STREAM_NAME"], {"data": "{}"})
-    before = staff_client.get("/metrics/").content.decode()
+    before = staff_client.get(URL).content.decode()
     record_some_work()
-    response = staff_client.get("/metrics/", HTTP_ACCEPT="text/plain")
+    response = staff_client.get(URL, HTTP_ACCEPT="text/plain")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
@@ -74,12 +76,12 @@ def test_every_series_is_exposed_after_work(staff_client, stream_names, redis_cl
 
 
 def test_the_view_needs_the_permission(client, settings):
-    assert client.get("/metrics/").status_code in (401, 403)
+    assert client.get(URL).status_code in (401, 403)
     user = get_user_model().objects.create_user("viewer", password="pw")
     client.force_login(user)
-    assert client.get("/metrics/").status_code == 403
+    assert client.get(URL).status_code == 403
     settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "METRICS_PERMISSION_CLASSES": []}
-    assert client.get("/metrics/").status_code == 200
+    assert client.get(URL).status_code == 200
 
 
 def test_multiprocess_mode_sums_the_other_processes(staff_client, tmp_path, monkeypatch):
@@ -94,5 +96,5 @@ def test_multiprocess_mode_sums_the_other_processes(staff_client, tmp_path, monk
     for _ in range(2):  # two processes, like two workers
         subprocess.run([sys.executable, "-c", script], env=env, check=True)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    text = staff_client.get("/metrics/").content.decode()
+    text = staff_client.get(URL).content.decode()
     assert 'video_analytics_frames_read_total{camera="worker-proc-cam"} 4.0' in text
