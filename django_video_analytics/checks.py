@@ -192,3 +192,45 @@ def _as_tuple(expected):
 
 def _type_names(expected):
     return " or ".join(t.__name__ for t in _as_tuple(expected))
+
+
+# Operations settings that must be positive when set (None keeps data forever).
+POSITIVE_SETTINGS = (
+    "RETENTION_DETECTION_DAYS",
+    "RETENTION_MOTION_DAYS",
+    "RETENTION_ANPR_DAYS",
+    "RETENTION_DEAD_LETTER_DAYS",
+    "RETENTION_SNAPSHOT_DAYS",
+    "RETENTION_BATCH_SIZE",
+    "HEALTH_MAX_LAG_SECONDS",
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS",
+)
+
+
+@register(Tags.compatibility)
+def check_operations_settings(app_configs=None, **kwargs):
+    """E070: a retention or health setting is not positive; E071: a bad metrics directory."""
+    import os
+
+    errors = []
+    for name in POSITIVE_SETTINGS:
+        value = analytics_settings.raw(name)
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if is_number and value <= 0:  # other types are E003
+            errors.append(
+                Error(
+                    f"{SETTINGS_NAME}[{name!r}] = {value!r} must be positive.",
+                    hint="Use None to keep data forever." if "RETENTION_" in name else None,
+                    id=check_id(70),
+                )
+            )
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        errors.append(
+            Error(
+                f"PROMETHEUS_MULTIPROC_DIR={directory!r} is not a writable directory.",
+                hint="Create it (empty) before the processes start, or unset it.",
+                id=check_id(71),
+            )
+        )
+    return errors
