@@ -8,6 +8,7 @@ over the processes. Stream length, pending and lag are read from Redis at scrape
 so they are right whichever process serves the scrape.
 """
 
+import json
 import logging
 import os
 
@@ -78,10 +79,11 @@ def record_inference(camera_id, seconds, fps=None):
         DETECTOR_FPS.labels(camera_id).set(fps)
 
 
-def record_published(entries_by_camera_and_type):
-    """``{(camera_id, event_type): count}`` of entries just published."""
-    for (camera_id, event_type), count in entries_by_camera_and_type.items():
-        EVENTS_PUBLISHED.labels(camera_id, event_type).inc(count)
+def record_published(entries):
+    """Stream entries (``{"data": json}``, as the wire builders make them) just published."""
+    for entry in entries:
+        data = json.loads(entry["data"])
+        EVENTS_PUBLISHED.labels(data["camera_id"], data["event_type"]).inc()
 
 
 def record_reconnect(camera_id):

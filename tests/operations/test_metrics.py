@@ -4,11 +4,13 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime, timezone
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from django_video_analytics import metrics
+from django_video_analytics.events import wire
 from django_video_analytics.events.consumer import BatchResult
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +49,13 @@ def record_some_work():
     metrics.record_frame("metrics-cam", analysed=True, dropped=2)
     metrics.record_frame("metrics-cam", analysed=False)
     metrics.record_inference("metrics-cam", 0.04, fps=12.5)
-    metrics.record_published({("metrics-cam", "detection"): 3, ("metrics-cam", "motion"): 1})
+    now = datetime.now(timezone.utc)
+    metrics.record_published(
+        [
+            wire.build_motion("metrics-cam", now, 1, 0.5, 3.0),
+            wire.build_anpr("metrics-cam", now, 2, "AB12CDE", 0.9),
+        ]
+    )
     metrics.record_reconnect("metrics-cam")
     metrics.record_batch(BatchResult(read=10, stored=7, duplicates=2, dead_lettered=1), 0.2)
     metrics.record_webhook(True)
@@ -72,6 +80,7 @@ def test_every_series_is_exposed_after_work(staff_client, stream_names, redis_cl
     read = 'video_analytics_frames_read_total{camera="metrics-cam"}'
     assert sample(text, read) - (sample(before, read) if read in before else 0) == 2
     assert 'video_analytics_detector_fps{camera="metrics-cam"} 12.5' in text
+    assert 'events_published_total{camera="metrics-cam",event_type="anpr"}' in text
     assert "video_analytics_stream_length 1.0" in text
 
 
@@ -98,3 +107,22 @@ def test_multiprocess_mode_sums_the_other_processes(staff_client, tmp_path, monk
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     text = staff_client.get(URL).content.decode()
     assert 'video_analytics_frames_read_total{camera="worker-proc-cam"} 4.0' in text
+
+
+def test_metrics_port_serves_the_same_series(stream_names):
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server, thread = metrics.start_metrics_server(port, addr="127.0.0.1")
+    try:
+        metrics.record_reconnect("port-cam")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+            text = reply.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 'video_analytics_reconnects_total{camera="port-cam"}' in text
+    assert "video_analytics_stream_lag_seconds" in text
