@@ -29,11 +29,16 @@ def cleanup_events():
 
 
 @shared_task(name="video_analytics.check_statistics")
-def check_statistics():
-    """Compare the daily statistics with a recount; logs and returns the differences."""
+def check_statistics(days=7):
+    """Compare the last ``days`` days of statistics with a recount; logs the differences."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from .operations.statistics_rebuild import compare_statistics
 
-    return [difference.as_dict() for difference in compare_statistics(log=True)]
+    since = timezone.now().date() - timedelta(days=days)
+    return [difference.as_dict() for difference in compare_statistics(since, log=True)]
 
 
 @shared_task(name="video_analytics.sweep_camera_health")

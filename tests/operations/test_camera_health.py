@@ -135,3 +135,11 @@ def test_daily_uptime_counts_only_covered_time(camera):
         (datetime(2026, 11, 20).date(), 66.7),  # 12 h up of 18 h known
         (datetime(2026, 11, 21).date(), 50.0),  # 6 h down, 6 h up until now
     ]
+
+
+def test_the_sweep_task_returns_the_changed_cameras(stream_names):
+    from django_video_analytics.tasks import sweep_camera_health
+
+    Camera.objects.create(camera_id="nobody-runs-me", name="N", enabled=True)
+    assert sweep_camera_health.apply().get() == ["nobody-runs-me"]
+    assert sweep_camera_health.apply().get() == []

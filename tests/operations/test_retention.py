@@ -133,3 +133,14 @@ def test_old_dead_letters_are_trimmed(retention, stream_names, redis_client):
     assert redis_client.xlen(stream) == 3
     run("--yes")
     assert [fields[b"reason"] for _, fields in redis_client.xrange(stream)] == [b"new"]
+
+
+def test_the_daily_task_applies_retention(camera, retention):
+    from django_video_analytics.tasks import cleanup_events
+
+    make_events(camera, days_ago=100, count=2)
+    report = cleanup_events.apply().get()
+    assert report["dry_run"] is False
+    deleted = {result["target"]: result["rows"] for result in report["results"]}
+    assert deleted["detectionevent"] == 2 and deleted["motionevent"] == 2
+    assert DetectionEvent.objects.count() == 0

@@ -84,3 +84,24 @@ def test_days_under_retention_are_not_recounted(stored, settings):
     settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "RETENTION_DETECTION_DAYS": days}
     output = run("--check")
     assert "Recounting from 2026-11-21" in output and "match" in output
+
+
+def test_the_daily_task_logs_differences_of_recent_days(camera, caplog):
+    from django.utils import timezone as django_timezone
+
+    from django_video_analytics.tasks import check_statistics
+
+    today = django_timezone.now().date()
+    EventStatistics.objects.create(camera=camera, date=today, motion_count=2)
+    EventStatistics.objects.create(camera=camera, date=today - timedelta(days=30), motion_count=5)
+    differences = check_statistics.apply().get()
+    assert differences == [
+        {
+            "camera_id": "cam-1",
+            "date": today.isoformat(),
+            "counter": "motion_count",
+            "stored": 2,
+            "counted": 0,
+        }
+    ]
+    assert "1 statistics counter(s) differ" in caplog.text
