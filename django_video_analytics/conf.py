@@ -83,6 +83,8 @@ DEFAULTS = {
     "HEALTH_MAX_NEW_DEAD_LETTERS": 0,
     "METRICS_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "CAMERA_HEALTH_DEBOUNCE_SECONDS": 5.0,
+    "CAMERA_HEALTH_WEBHOOK_URL": None,
+    "CAMERA_HEALTH_WEBHOOK_SECRET": "",
 }
 
 # Settings holding dotted paths; they are imported when read.

@@ -47,3 +47,15 @@ def sweep_camera_health():
     from .operations.camera_health import sweep
 
     return sweep()
+
+
+@shared_task(bind=True, name="video_analytics.deliver_camera_health", ignore_result=True)
+def deliver_camera_health(self, payload):
+    """POST a camera health change; retry with exponential back-off while it fails."""
+    from .conf import analytics_settings
+    from .operations.health_webhook import post
+    from .watchlist.webhooks import retry_delay
+
+    attempt = self.request.retries + 1
+    if not post(payload) and attempt < analytics_settings.WEBHOOK_MAX_ATTEMPTS:
+        raise self.retry(countdown=retry_delay(attempt), max_retries=None)
