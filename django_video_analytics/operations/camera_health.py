@@ -60,7 +60,8 @@ def record_change(camera, state, since, reason=""):
             )
         )
     log = logger.warning if state == OFFLINE else logger.info
-    log("Camera %s is %s since %s%s", camera.camera_id, state, since, f": {reason}" * bool(reason))
+    detail = f": {reason}" if reason else ""
+    log("Camera %s is %s since %s%s", camera.camera_id, state, since, detail)
     return True
 
 

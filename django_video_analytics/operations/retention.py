@@ -148,8 +148,8 @@ def _delete_files(storage, names):
     for name in names:
         try:
             storage.delete(name)
-        except OSError as exc:  # a missing directory, a storage outage: the next run retries
-            logger.warning("Snapshot %s not deleted: %s", name, exc)
+        except OSError as exc:  # a storage outage: the row is gone, so the file is left over
+            logger.warning("Snapshot %s not deleted (delete it by hand): %s", name, exc)
             continue
         deleted += 1
     return deleted
