@@ -7,6 +7,7 @@ from .admin_secrets import SecretsAdminMixin, SecretsForm
 from .control import ControlError, get_control_backend
 from .masking import mask_url, mask_urls_in
 from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
 
 

@@ -44,6 +44,19 @@ EXPECTED_TYPES = {
     "WEBHOOK_TIMEOUT": (int, float),
     "WEBHOOK_MAX_ATTEMPTS": int,
     "WEBHOOK_RETRY_BACKOFF": (int, float),
+    "RETENTION_DETECTION_DAYS": (int, float),
+    "RETENTION_MOTION_DAYS": (int, float),
+    "RETENTION_ANPR_DAYS": (int, float),
+    "RETENTION_DEAD_LETTER_DAYS": (int, float),
+    "RETENTION_SNAPSHOT_DAYS": (int, float),
+    "RETENTION_BATCH_SIZE": int,
+    "HEALTH_MAX_LAG_SECONDS": (int, float),
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS": (int, float),
+    "HEALTH_MAX_NEW_DEAD_LETTERS": int,
+    "METRICS_PERMISSION_CLASSES": (list, tuple),
+    "CAMERA_HEALTH_DEBOUNCE_SECONDS": (int, float),
+    "CAMERA_HEALTH_WEBHOOK_URL": str,
+    "CAMERA_HEALTH_WEBHOOK_SECRET": str,
 }
 
 CHOICES = {
@@ -204,3 +217,45 @@ def _as_tuple(expected):
 
 def _type_names(expected):
     return " or ".join(t.__name__ for t in _as_tuple(expected))
+
+
+# Operations settings that must be positive when set (None keeps data forever).
+POSITIVE_SETTINGS = (
+    "RETENTION_DETECTION_DAYS",
+    "RETENTION_MOTION_DAYS",
+    "RETENTION_ANPR_DAYS",
+    "RETENTION_DEAD_LETTER_DAYS",
+    "RETENTION_SNAPSHOT_DAYS",
+    "RETENTION_BATCH_SIZE",
+    "HEALTH_MAX_LAG_SECONDS",
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS",
+)
+
+
+@register(Tags.compatibility)
+def check_operations_settings(app_configs=None, **kwargs):
+    """E070: a retention or health setting is not positive; E071: a bad metrics directory."""
+    import os
+
+    errors = []
+    for name in POSITIVE_SETTINGS:
+        value = analytics_settings.raw(name)
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if is_number and value <= 0:  # other types are E003
+            errors.append(
+                Error(
+                    f"{SETTINGS_NAME}[{name!r}] = {value!r} must be positive.",
+                    hint="Use None to keep data forever." if "RETENTION_" in name else None,
+                    id=check_id(70),
+                )
+            )
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        errors.append(
+            Error(
+                f"PROMETHEUS_MULTIPROC_DIR={directory!r} is not a writable directory.",
+                hint="Create it (empty) before the processes start, or unset it.",
+                id=check_id(71),
+            )
+        )
+    return errors

@@ -346,3 +346,35 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"alert {self.alert_id} attempt {self.attempt}"
+
+
+class CameraHealth(models.Model):
+    """A period a camera was online or offline; ``until`` is empty while it lasts."""
+
+    class State(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Offline")
+
+    camera = models.ForeignKey(
+        Camera, on_delete=models.CASCADE, related_name="health", verbose_name=_("camera")
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    since = models.DateTimeField(_("since"))
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        db_table = "video_analytics_camerahealth"
+        ordering = ["-since", "-id"]
+        verbose_name = _("camera health period")
+        verbose_name_plural = _("camera health")
+        indexes = [models.Index(fields=["camera", "since"], name="va_health_cam_since")]
+        constraints = [
+            # At most one open period per camera.
+            models.UniqueConstraint(
+                fields=["camera"], condition=models.Q(until=None), name="va_health_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.camera_id} {self.state} since {self.since:%Y-%m-%d %H:%M:%S}"

@@ -84,3 +84,26 @@ def test_w002_silent_on_a_web_server_without_the_inference_stack(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)  # as if not installed
     with override_settings(VIDEO_ANALYTICS={"DETECTOR_MODEL": "/no/such/yolo.onnx"}):
         assert check_detector_weights() == []
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("RETENTION_DETECTION_DAYS", 0), ("RETENTION_BATCH_SIZE", -5), ("HEALTH_MAX_LAG_SECONDS", 0)],
+)
+def test_e070_operations_setting_not_positive(name, value):
+    from django_video_analytics.checks import check_operations_settings
+
+    assert check_operations_settings() == []
+    with override_settings(VIDEO_ANALYTICS={name: value}):
+        messages = check_operations_settings()
+    assert ids(messages) == ["django_video_analytics.E070"]
+    assert name in messages[0].msg
+
+
+def test_e071_metrics_directory_missing(monkeypatch, tmp_path):
+    from django_video_analytics.checks import check_operations_settings
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert check_operations_settings() == []
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    assert ids(check_operations_settings()) == ["django_video_analytics.E071"]
