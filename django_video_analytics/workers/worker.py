@@ -157,9 +157,11 @@ class CameraWorker:
                 for camera_id, holder in holders.items()
                 if holder is not None
             )
+        # Cameras asked for by name, or a burst that ends without them, deserve a warning.
+        log = logger.warning if self.burst or not self.all_cameras else logger.info
         for camera_id, reason in sorted(reasons.items()):
             if camera_id not in self.skipped:
-                logger.warning("%s %s", camera_id, reason)
+                log("%s %s", camera_id, reason)
         self.skipped = set(reasons)
 
     def renew_leases(self):
