@@ -79,11 +79,14 @@ def test_a_static_clip_publishes_nothing(worker_settings, stream_names, redis_cl
     assert camera_row(camera).last_active_at is not None  # it was analysed
 
 
-def test_start_stop_and_configuration_changes_are_picked_up(worker_settings, redis_client):
+def test_start_stop_and_configuration_changes_are_picked_up(worker_settings, redis_client, caplog):
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
     with MjpegServer(bus_jpeg(), fps=10) as server:
         camera = make_camera(server.url, enabled=False, enable_object_detection=False)
         with worker_thread(camera.camera_id) as (worker, _):
             assert not wait_for(lambda: worker.runners, timeout=1)
+            waiting = f"{camera.camera_id} is not enabled (waiting until it is started): POST "
+            assert caplog.text.count(waiting) == 1  # said once, not at every poll
             LocalControlBackend().start(camera)
             assert wait_for(lambda: camera_row(camera).status == Camera.Status.ACTIVE, 10)
             assert worker.leases.holders([camera.camera_id]) == {
