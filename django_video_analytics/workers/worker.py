@@ -100,7 +100,13 @@ class CameraWorker:
                     and not any(r.is_alive() for r in self.runners.values())
                 ):
                     self.failed = self.failures()
-                    logger.info("worker %s: burst done", self.name)
+                    logger.info(
+                        "worker %s: burst done: %d camera(s) run, %d failed, %d skipped",
+                        self.name,
+                        len(self.runners),
+                        len(self.failed),
+                        len(self.skipped),
+                    )
                     break
                 self.log_stats_if_due()
                 self.shutdown.wait(TICK_SECONDS)

@@ -76,6 +76,7 @@ def test_burst_over_all_cameras_names_the_disabled_ones(fast_polls, caplog):
     assert f"{stopped.camera_id} is not enabled (skipped)" in caplog.text
     assert f"{running.camera_id} is not enabled" not in caplog.text
     assert f"{running.camera_id}: stopped after 5 frames" in caplog.text
+    assert "burst done: 1 camera(s) run, 0 failed, 1 skipped" in caplog.text
 
 
 def test_burst_gives_up_a_dead_camera_ends_and_exits_non_zero(fast_polls, caplog):
