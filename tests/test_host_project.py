@@ -194,8 +194,8 @@ def host(tmp_path_factory):
     work = tmp_path_factory.mktemp("host-project")
     python = fresh_venv(work, build_wheel(work))
     host = write_host(python, work, analytics_settings.REDIS_URL)
-    host.check_output = host.manage("check").stdout
     host.manage("migrate", "-v0")
+    host.check_output = host.manage("check", "--database", "default").stdout  # + Redis
     host.env["DJANGO_SUPERUSER_PASSWORD"] = "newcomer-pass"
     host.manage("createsuperuser", "--noinput", "--username", "admin", "--email", "a@b.example")
     created = host.manage("drf_create_token", "admin").stdout
@@ -319,6 +319,8 @@ def test_a_watchlist_hit_delivers_a_webhook_without_celery(host):
         host.manage("consume_events", "--burst")
         plates = host.api("get", f"anpr/?camera__camera_id={camera_id}").json()["results"]
         assert "AB12CDE" in {event["license_plate"] for event in plates}
+        alerts = host.api("get", f"alerts/?camera__camera_id={camera_id}").json()["results"]
+        assert [alert["license_plate"] for alert in alerts] == ["AB12CDE"]
 
         deadline = time.monotonic() + 30
         while not receiver.bodies and time.monotonic() < deadline:
