@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from django_video_analytics.models import Camera
 from django_video_analytics.pipeline import clips
+from django_video_analytics.workers.leases import CameraLeases
 from tests.workers.helpers import camera_row, make_camera
 from tests.workers.streams import free_port
 
@@ -98,3 +99,17 @@ def test_burst_gives_up_a_dead_camera_ends_and_exits_non_zero(fast_polls, caplog
 def test_give_up_after_must_be_positive():
     with pytest.raises(CommandError, match="--give-up-after must be positive"):
         call_command("run_camera_worker", "--all", "--give-up-after", "0")
+
+
+def test_burst_names_a_camera_another_worker_holds(fast_polls, redis_client, caplog):
+    camera = make_camera(clips.static_clip(seconds=4), enable_object_detection=False)
+    other_worker = CameraLeases(redis_client, ttl_seconds=30)
+    assert other_worker.acquire(camera.camera_id)
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
+    try:
+        call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=1)
+    finally:
+        other_worker.release(camera.camera_id)
+
+    assert f"{camera.camera_id} is run by another worker (skipped)" in caplog.text
+    assert "burst done: 0 camera(s) run, 0 failed, 1 skipped" in caplog.text
