@@ -1,5 +1,7 @@
 """System checks for the package settings (IDs documented in docs/checks.md)."""
 
+import os
+
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
@@ -259,3 +261,57 @@ def check_operations_settings(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.compatibility)
+def check_snapshot_storage(app_configs=None, **kwargs):
+    """W050-W052: with SNAPSHOTS on, the snapshot storage must exist and serve its files."""
+    from django.core.files.storage import FileSystemStorage, InvalidStorageError, storages
+
+    alias = analytics_settings.raw("SNAPSHOT_STORAGE")
+    if analytics_settings.raw("SNAPSHOTS") is not True or not isinstance(alias, str):
+        return []  # off, or a wrong type (E003)
+    try:
+        storage = storages[alias]
+    except InvalidStorageError:
+        return [
+            Warning(
+                f"SNAPSHOT_STORAGE {alias!r} is not a storage in STORAGES; snapshots are not "
+                "saved.",
+                hint="Name an alias of STORAGES (default: 'default').",
+                id=check_id(52, "W"),
+            )
+        ]
+    warnings = []
+    if not _serves_urls(storage):
+        warnings.append(
+            Warning(
+                f"The snapshot storage {alias!r} gives its files no URL of their own "
+                "(MEDIA_URL is not set): the API's snapshot links answer 404.",
+                hint="Set MEDIA_URL (e.g. '/media/') and serve it; see docs/installation.md.",
+                id=check_id(50, "W"),
+            )
+        )
+    if isinstance(storage, FileSystemStorage) and not os.path.isabs(str(storage.base_location)):
+        warnings.append(
+            Warning(
+                f"The snapshot storage {alias!r} writes relative to each process's working "
+                f"directory (here {storage.location}): MEDIA_ROOT is not set.",
+                hint="Set MEDIA_ROOT to an absolute directory the web server serves.",
+                id=check_id(51, "W"),
+            )
+        )
+    return warnings
+
+
+def _serves_urls(storage):
+    """Whether the storage gives its files URLs of their own (not the site's root)."""
+    from django.core.files.storage import FileSystemStorage
+
+    try:
+        url = storage.url("video_analytics/snapshots/check.jpg")
+    except (NotImplementedError, ValueError):
+        return False
+    if isinstance(storage, FileSystemStorage) and storage.base_url in ("", "/"):
+        return False  # MEDIA_URL unset: Django makes it "/", where the URLconf answers 404
+    return url.startswith("/") or "://" in url

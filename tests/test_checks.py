@@ -107,3 +107,47 @@ def test_e071_metrics_directory_missing(monkeypatch, tmp_path):
     assert check_operations_settings() == []
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
     assert ids(check_operations_settings()) == ["django_video_analytics.E071"]
+
+
+SNAPSHOTS_ON = {"SNAPSHOTS": True}
+
+
+def test_snapshot_storage_checks_pass_when_media_is_configured():
+    from django_video_analytics.checks import check_snapshot_storage
+
+    with override_settings(VIDEO_ANALYTICS=SNAPSHOTS_ON):
+        assert check_snapshot_storage() == []
+
+
+def test_snapshot_storage_checks_are_silent_with_snapshots_off():
+    from django_video_analytics.checks import check_snapshot_storage
+
+    with override_settings(MEDIA_URL="", MEDIA_ROOT=""):
+        assert check_snapshot_storage() == []
+
+
+def test_w050_snapshot_storage_gives_no_url():
+    from django_video_analytics.checks import check_snapshot_storage
+
+    with override_settings(VIDEO_ANALYTICS=SNAPSHOTS_ON, MEDIA_URL=""):
+        messages = check_snapshot_storage()
+    assert ids(messages) == ["django_video_analytics.W050"]
+    assert "MEDIA_URL" in messages[0].hint
+
+
+def test_w051_snapshot_files_relative_to_the_working_directory():
+    from django_video_analytics.checks import check_snapshot_storage
+
+    with override_settings(VIDEO_ANALYTICS=SNAPSHOTS_ON, MEDIA_ROOT=""):
+        messages = check_snapshot_storage()
+    assert ids(messages) == ["django_video_analytics.W051"]
+    assert "MEDIA_ROOT" in messages[0].hint
+
+
+def test_w052_snapshot_storage_alias_unknown():
+    from django_video_analytics.checks import check_snapshot_storage
+
+    with override_settings(VIDEO_ANALYTICS={**SNAPSHOTS_ON, "SNAPSHOT_STORAGE": "nowhere"}):
+        messages = check_snapshot_storage()
+    assert ids(messages) == ["django_video_analytics.W052"]
+    assert "'nowhere'" in messages[0].msg
