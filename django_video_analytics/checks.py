@@ -44,6 +44,7 @@ EXPECTED_TYPES = {
     "WEBHOOK_TIMEOUT": (int, float),
     "WEBHOOK_MAX_ATTEMPTS": int,
     "WEBHOOK_RETRY_BACKOFF": (int, float),
+    "OUTBOUND_ALLOWED_NETWORKS": (list, tuple),
 }
 
 CHOICES = {

@@ -71,6 +71,8 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_MAX_ATTEMPTS": 5,
     "WEBHOOK_RETRY_BACKOFF": 2.0,
+    # Outbound requests (webhooks)
+    "OUTBOUND_ALLOWED_NETWORKS": [],
 }
 
 # Settings holding dotted paths; they are imported when read.

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
+from .. import outbound
 from ..api.permissions import visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
@@ -45,6 +46,11 @@ def clean_entry(values, instance, error_class):
             values["plate"] = canonical_plate(plate)
             if not values["plate"]:
                 raise error_class({"plate": "A plate needs at least one letter or digit."})
+    if values.get("webhook_url"):
+        try:
+            outbound.validate_url(values["webhook_url"])
+        except outbound.OutboundBlocked as exc:
+            raise error_class({"webhook_url": str(exc)}) from exc
     start, end = current("active_from"), current("active_until")
     if start and end and end < start:
         raise error_class({"active_until": "The end of the active span precedes its start."})

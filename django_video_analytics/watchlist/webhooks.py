@@ -10,11 +10,10 @@ import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 
 from django.db import close_old_connections, connection
 
+from .. import outbound
 from ..conf import analytics_settings
 from ..masking import mask_stream_url
 from ..models import PlateAlert, WebhookDelivery
@@ -23,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Video-Analytics-Signature"
 EVENT_HEADER = "X-Video-Analytics-Event"
+# What the delivery log (and so the API) says; the detail goes to the log only.
+CONNECTION_FAILED = "connection failed"
+BLOCKED = "blocked by the outbound request policy"
 
 
 def sign(body, secret):
@@ -61,18 +63,26 @@ def deliver(alert_id, attempt):
     headers = {"Content-Type": "application/json", EVENT_HEADER: "plate_alert"}
     if entry.webhook_secret:
         headers[SIGNATURE_HEADER] = sign(body, entry.webhook_secret)
-    request = urllib.request.Request(entry.webhook_url, data=body, headers=headers, method="POST")
     delivery = WebhookDelivery(alert=alert, url=entry.webhook_url, attempt=attempt)
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=analytics_settings.WEBHOOK_TIMEOUT) as reply:
-            delivery.status_code = reply.status
-            delivery.succeeded = 200 <= reply.status < 300
-    except urllib.error.HTTPError as exc:
-        delivery.status_code = exc.code
-        delivery.error = f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError) as exc:
-        delivery.error = str(getattr(exc, "reason", exc))
+        response = outbound.request(
+            "POST",
+            entry.webhook_url,
+            body=body,
+            headers=headers,
+            timeout=analytics_settings.WEBHOOK_TIMEOUT,
+        )
+    except outbound.OutboundBlocked as exc:
+        delivery.error, detail = BLOCKED, str(exc)
+    except outbound.OutboundError as exc:
+        # One message for refused, unreachable and silent receivers: no port-scan oracle.
+        delivery.error, detail = CONNECTION_FAILED, exc.detail
+    else:
+        delivery.status_code = response.status
+        delivery.succeeded = 200 <= response.status < 300
+        if not delivery.succeeded:
+            delivery.error = detail = f"HTTP {response.status}"
     delivery.duration_ms = int((time.monotonic() - started) * 1000)
     delivery.save()
     if not delivery.succeeded:
@@ -81,7 +91,7 @@ def deliver(alert_id, attempt):
             alert_id,
             mask_stream_url(entry.webhook_url),
             attempt,
-            delivery.error or delivery.status_code,
+            detail,
         )
     return delivery
 
