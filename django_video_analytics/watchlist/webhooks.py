@@ -1,11 +1,10 @@
 """Webhook delivery of plate alerts: signed JSON POSTs, retried with back-off, logged.
 
-Each POST carries ``X-Video-Analytics-Signature: sha256=<hex HMAC-SHA256 of the body>``
-keyed with the entry's secret; every attempt is a ``WebhookDelivery`` row.
+Each POST carries ``X-Video-Analytics-Timestamp`` and ``X-Video-Analytics-Signature:
+sha256=<hex HMAC-SHA256 of "timestamp.body">`` keyed with the entry's secret (see
+``django_video_analytics.signing``); every attempt is a ``WebhookDelivery`` row.
 """
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -13,24 +12,17 @@ import time
 
 from django.db import close_old_connections, connection
 
-from .. import outbound
+from .. import outbound, signing
 from ..conf import analytics_settings
 from ..masking import mask_stream_url
 from ..models import PlateAlert, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Video-Analytics-Signature"
 EVENT_HEADER = "X-Video-Analytics-Event"
 # What the delivery log (and so the API) says; the detail goes to the log only.
 CONNECTION_FAILED = "connection failed"
 BLOCKED = "blocked by the outbound request policy"
-
-
-def sign(body, secret):
-    """The signature header value for ``body`` (bytes)."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 def alert_payload(alert):
@@ -62,7 +54,9 @@ def deliver(alert_id, attempt):
     body = json.dumps(alert_payload(alert), separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", EVENT_HEADER: "plate_alert"}
     if entry.webhook_secret:
-        headers[SIGNATURE_HEADER] = sign(body, entry.webhook_secret)
+        timestamp = int(time.time())
+        headers[signing.TIMESTAMP_HEADER] = str(timestamp)
+        headers[signing.SIGNATURE_HEADER] = signing.sign(entry.webhook_secret, timestamp, body)
     delivery = WebhookDelivery(alert=alert, url=entry.webhook_url, attempt=attempt)
     started = time.monotonic()
     try:
