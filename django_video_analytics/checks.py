@@ -50,7 +50,7 @@ EXPECTED_TYPES = {
 CHOICES = {
     "UNKNOWN_CAMERA_POLICY": ("create", "dead_letter"),
     "DETECTION_MODE": ("motion", "always"),
-    "WEBHOOK_DELIVERY": ("celery", "thread"),
+    "WEBHOOK_DELIVERY": ("consumer", "thread", "celery"),
 }
 
 

@@ -67,7 +67,7 @@ DEFAULTS = {
     "WORKER_POLL_SECONDS": 2.0,
     "RECONNECT_BACKOFF_MAX_SECONDS": 30.0,
     # Plate watchlist alerts
-    "WEBHOOK_DELIVERY": "celery",
+    "WEBHOOK_DELIVERY": "consumer",
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_MAX_ATTEMPTS": 5,
     "WEBHOOK_RETRY_BACKOFF": 2.0,

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from ..models import ANPREvent, PlateAlert, WatchlistEntry
 from ..signals import plate_alert
+from . import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -111,15 +112,15 @@ def raise_alerts(events):
                     },
                 )
                 if created:
+                    if entry.webhook_url:
+                        outbox.enqueue(alert)  # same transaction: never an alert without it
                     alerts.append(alert)
                     transaction.on_commit(partial(announce, alert))
     return alerts
 
 
 def announce(alert):
-    """Send ``plate_alert`` and start the webhook delivery of a committed alert."""
-    from .webhooks import schedule_delivery
-
+    """Send ``plate_alert`` and wake the webhook runner for a committed alert."""
     logger.info(
         "Plate alert %s: %s on %s (entry %s, distance %d)",
         alert.pk,
@@ -131,10 +132,11 @@ def announce(alert):
     plate_alert.send(sender=PlateAlert, alert=alert)
     if alert.entry.webhook_url:
         try:
-            schedule_delivery(alert)
+            outbox.start_runner()
         except Exception:
-            # E.g. the Celery broker is down: the alert stands, its delivery log stays empty.
-            logger.exception("Webhook of plate alert %s not scheduled", alert.pk)
+            # E.g. the Celery broker is down: the delivery stays owed, and the consumer
+            # takes it once it is overdue.
+            logger.exception("Webhook runner of plate alert %s not started", alert.pk)
 
 
 def _fill_missing_ids(events):

@@ -1,16 +1,14 @@
-"""Webhook delivery of plate alerts: signed JSON POSTs, retried with back-off, logged.
+"""Webhook delivery of plate alerts: one signed JSON POST per attempt, logged.
 
 Each POST carries ``X-Video-Analytics-Timestamp`` and ``X-Video-Analytics-Signature:
 sha256=<hex HMAC-SHA256 of "timestamp.body">`` keyed with the entry's secret (see
-``django_video_analytics.signing``); every attempt is a ``WebhookDelivery`` row.
+``django_video_analytics.signing``); every attempt is a ``WebhookDelivery`` row. Which
+attempt runs when is the outbox's business (``outbox.py``).
 """
 
 import json
 import logging
-import threading
 import time
-
-from django.db import close_old_connections, connection
 
 from .. import outbound, signing
 from ..conf import analytics_settings
@@ -88,39 +86,3 @@ def deliver(alert_id, attempt):
             detail,
         )
     return delivery
-
-
-def deliver_with_retries(alert_id):
-    """Attempt delivery until it succeeds or ``WEBHOOK_MAX_ATTEMPTS`` attempts failed."""
-    attempts = analytics_settings.WEBHOOK_MAX_ATTEMPTS
-    for attempt in range(1, attempts + 1):
-        if deliver(alert_id, attempt).succeeded:
-            return True
-        if attempt < attempts:
-            time.sleep(retry_delay(attempt))
-    logger.error("Webhook of alert %s given up after %d attempts", alert_id, attempts)
-    return False
-
-
-def schedule_delivery(alert):
-    """Deliver in the background, by Celery or a thread (``WEBHOOK_DELIVERY``)."""
-    if analytics_settings.WEBHOOK_DELIVERY == "celery":
-        from .tasks import deliver_plate_alert
-
-        deliver_plate_alert.delay(alert.pk)
-        return None
-    thread = threading.Thread(
-        target=_deliver_in_thread, args=(alert.pk,), name=f"webhook-{alert.pk}", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _deliver_in_thread(alert_id):
-    close_old_connections()
-    try:
-        deliver_with_retries(alert_id)
-    except Exception:
-        logger.exception("Webhook delivery of alert %s failed", alert_id)
-    finally:
-        connection.close()  # the thread's own connection

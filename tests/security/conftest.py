@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from ..watchlist.conftest import WebhookReceiver
@@ -25,3 +27,35 @@ def loopback_allowed(settings):
         "WEBHOOK_RETRY_BACKOFF": 0.01,
         "WEBHOOK_TIMEOUT": 2.0,
     }
+
+
+class HangingReceiver(WebhookReceiver):
+    """Holds the first ``hang`` POSTs open without answering; answers 200 afterwards."""
+
+    def __init__(self, hang=1):
+        super().__init__()
+        self.hang = hang
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        receiver = self
+        answer = self.server.RequestHandlerClass.do_POST
+
+        def do_post(handler):
+            if receiver.hang > 0:
+                receiver.hang -= 1
+                receiver.arrived.set()
+                receiver.release.wait(30)
+                return
+            answer(handler)
+
+        self.server.RequestHandlerClass.do_POST = do_post
+
+
+@pytest.fixture
+def hanging_receiver():
+    server = HangingReceiver()
+    server.thread.start()
+    yield server
+    server.release.set()
+    server.server.shutdown()
+    server.server.server_close()

@@ -4,7 +4,10 @@ import time
 
 import pytest
 
+from django_video_analytics.models import WatchlistEntry
 from django_video_analytics.signing import sign, verify_signature
+
+from .test_webhook_delivery import deliver_pending, sighting
 
 SECRET = "whsec-test"
 
@@ -46,3 +49,20 @@ def test_the_same_body_under_a_new_timestamp_needs_a_new_signature():
     now = int(time.time())
     body = b'{"alert_id":1}'
     assert not verify_signature(SECRET, body, str(now), sign(SECRET, now - 10, body))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_verifies_with_the_shipped_function(camera, receiver, loopback_allowed):
+    WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=receiver.url, webhook_secret=SECRET)
+    sighting(camera, "AB12CDE")
+    deliver_pending()
+    [(headers, body)] = receiver.requests
+    timestamp = headers["X-Video-Analytics-Timestamp"]
+    assert abs(int(timestamp) - time.time()) < 60
+    assert verify_signature(SECRET, body, timestamp, headers["X-Video-Analytics-Signature"])
+    # A body-only HMAC (the old scheme) no longer verifies: the timestamp is signed.
+    import hashlib
+    import hmac
+
+    body_only = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Video-Analytics-Signature"] != body_only
