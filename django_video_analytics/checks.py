@@ -1,11 +1,14 @@
 """System checks for the package settings (IDs documented in docs/checks.md)."""
 
+import re
+
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import DEFAULTS, IMPORT_STRINGS, SETTINGS_NAME, analytics_settings, perform_import
 
 CHECK_PREFIX = "django_video_analytics"
+HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?")
 
 # Settings whose values must be of these types (None allowed where the default is None).
 EXPECTED_TYPES = {
@@ -182,3 +185,51 @@ def _as_tuple(expected):
 
 def _type_names(expected):
     return " or ".join(t.__name__ for t in _as_tuple(expected))
+
+
+@register(Tags.compatibility)
+def check_webhook_delivery(app_configs=None, **kwargs):
+    """W020: webhooks go through Celery, but no Celery broker is configured."""
+    if analytics_settings.raw("WEBHOOK_DELIVERY") != "celery":
+        return []
+    from celery import current_app
+
+    conf = current_app.conf
+    if conf.broker_url or conf.broker_write_url or conf.task_always_eager:
+        return []
+    return [
+        Warning(
+            "WEBHOOK_DELIVERY is 'celery' but the current Celery app has no broker: tasks "
+            "would go to Celery's default amqp://localhost and webhooks wait for the "
+            "consumer's overdue sweep.",
+            hint="Configure your Celery app (CELERY_BROKER_URL), or set "
+            "VIDEO_ANALYTICS['WEBHOOK_DELIVERY'] to 'consumer' (the default) or 'thread'.",
+            id=check_id(20, "W"),
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_outbound_allowed_networks(app_configs=None, **kwargs):
+    """W021: an OUTBOUND_ALLOWED_NETWORKS item is neither a network nor a host name."""
+    import ipaddress
+
+    value = analytics_settings.raw("OUTBOUND_ALLOWED_NETWORKS")
+    if not isinstance(value, (list, tuple)):
+        return []  # E003
+    warnings = []
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+            continue
+        except (TypeError, ValueError):
+            pass
+        if not isinstance(item, str) or not HOST_NAME.fullmatch(item):
+            warnings.append(
+                Warning(
+                    f"OUTBOUND_ALLOWED_NETWORKS item {item!r} is neither a network "
+                    "(10.0.0.0/8, 192.168.1.20) nor a host name; it allows nothing.",
+                    id=check_id(21, "W"),
+                )
+            )
+    return warnings
