@@ -1,7 +1,5 @@
 """API of the watchlist: manage entries (``watchlist/``), list and acknowledge ``alerts/``."""
 
-import re
-
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
@@ -13,6 +11,7 @@ from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
 from ..models import Camera, PlateAlert, WatchlistEntry
 from .matching import canonical_plate
+from .patterns import PatternError, compile_pattern
 
 
 class WatchlistEntrySerializer(serializers.ModelSerializer):
@@ -39,9 +38,9 @@ def clean_entry(values, instance, error_class):
     if plate is not None:
         if is_pattern:
             try:
-                re.compile(plate)
-            except re.error as exc:
-                raise error_class({"plate": f"Not a valid regular expression: {exc}"}) from exc
+                compile_pattern(plate)
+            except PatternError as exc:
+                raise error_class({"plate": str(exc)}) from exc
         else:
             values["plate"] = canonical_plate(plate)
             if not values["plate"]:

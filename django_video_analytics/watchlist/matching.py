@@ -10,6 +10,7 @@ from django.db.models import Q
 from ..models import ANPREvent, PlateAlert, WatchlistEntry
 from ..signals import plate_alert
 from . import outbox
+from .patterns import PatternError, compile_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,9 @@ class WatchlistMatcher:
         self.entries = []
         for entry in entries:
             try:
-                compiled = re.compile(entry.plate) if entry.is_pattern else None
-            except re.error:
-                logger.warning("Watchlist entry %s: invalid pattern %r", entry.pk, entry.plate)
+                compiled = compile_pattern(entry.plate) if entry.is_pattern else None
+            except PatternError as exc:
+                logger.warning("Watchlist entry %s: skipped, %s", entry.pk, exc)
                 continue
             cameras = {camera.pk for camera in entry.cameras.all()}
             self.entries.append((entry, compiled, canonical_plate(entry.plate), cameras))
