@@ -36,9 +36,18 @@ class WatchlistEntryAdmin(admin.ModelAdmin):
     filter_horizontal = ("cameras",)
     fieldsets = (
         (None, {"fields": ("plate", "is_pattern", "max_distance", "label", "note")}),
-        (_("Scope"), {"fields": ("cameras", "is_active", "active_from", "active_until")}),
+        (
+            _("Scope"),
+            {"fields": ("cameras", "is_active", "active_from", "active_until", "created_by")},
+        ),
         (_("Webhook"), {"fields": ("webhook_url", "webhook_secret")}),
     )
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user  # scopes the entry (watchlist/scoping.py)
+        super().save_model(request, obj, form, change)
 
 
 class WebhookDeliveryInline(admin.TabularInline):

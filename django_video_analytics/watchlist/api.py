@@ -1,23 +1,29 @@
 """API of the watchlist: manage entries (``watchlist/``), list and acknowledge ``alerts/``."""
 
 from django_filters import rest_framework as filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
 from .. import outbound
-from ..api.permissions import visible_events
+from ..api.permissions import visible_cameras, visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
 from ..models import Camera, PlateAlert, WatchlistEntry
 from .matching import canonical_plate
 from .patterns import PatternError, compile_pattern
+from .scoping import visible_entries
+
+
+class VisibleCameraField(serializers.SlugRelatedField):
+    """A camera by ``camera_id``, among those ``CAMERA_QUERYSET_HOOK`` shows the user."""
+
+    def get_queryset(self):
+        return visible_cameras(self.context["request"], Camera.objects.all())
 
 
 class WatchlistEntrySerializer(serializers.ModelSerializer):
-    cameras = serializers.SlugRelatedField(
-        slug_field="camera_id", queryset=Camera.objects.all(), many=True, required=False
-    )
+    cameras = VisibleCameraField(slug_field="camera_id", many=True, required=False)
 
     class Meta:
         model = WatchlistEntry
@@ -116,19 +122,47 @@ class WatchlistPagination(PageNumberPagination):
         self.max_page_size = analytics_settings.API_MAX_PAGE_SIZE
 
 
-class WatchlistEntryViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
+class ReadNeedsViewPermission(permissions.BasePermission):
+    """GET needs the model's ``view_*`` permission: these lists say which plates are watched."""
+
+    def has_permission(self, request, view):
+        if request.method not in ("GET", "HEAD"):
+            return True
+        model = view.get_queryset().model
+        return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
+class WatchlistPermissionsMixin(ConfiguredPermissionsMixin):
+    """The configured permissions; with model permissions among them, reads need ``view_*``."""
+
+    def get_permissions(self):
+        configured = super().get_permissions()
+        if any(isinstance(p, permissions.DjangoModelPermissions) for p in configured):
+            configured.append(ReadNeedsViewPermission())
+        return configured
+
+
+class WatchlistEntryViewSet(WatchlistPermissionsMixin, viewsets.ModelViewSet):
     """Watchlist entries: plates or patterns, camera scope, fuzzy distance, webhook."""
 
-    queryset = WatchlistEntry.objects.prefetch_related("cameras")
     serializer_class = WatchlistEntrySerializer
     pagination_class = WatchlistPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_fields = ["plate", "is_active", "is_pattern"]
     ordering_fields = ["plate", "created_at"]
 
+    def get_queryset(self):
+        entries = WatchlistEntry.objects.prefetch_related("cameras")
+        return visible_entries(self.request, entries)
+
+    def perform_create(self, serializer):
+        serializer.save(
+            created_by=self.request.user if self.request.user.is_authenticated else None
+        )
+
 
 class PlateAlertViewSet(
-    ConfiguredPermissionsMixin,
+    WatchlistPermissionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

@@ -11,6 +11,7 @@ from ..models import ANPREvent, PlateAlert, WatchlistEntry
 from ..signals import plate_alert
 from . import outbox
 from .patterns import PatternError, compile_pattern
+from .scoping import cameras_of_owner
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +43,19 @@ class WatchlistMatcher:
 
     def __init__(self, entries):
         self.entries = []
+        owner_cameras = {}  # owner pk -> camera pks the hook shows them (None: all)
         for entry in entries:
             try:
                 compiled = compile_pattern(entry.plate) if entry.is_pattern else None
             except PatternError as exc:
                 logger.warning("Watchlist entry %s: skipped, %s", entry.pk, exc)
                 continue
-            cameras = {camera.pk for camera in entry.cameras.all()}
+            if entry.created_by_id not in owner_cameras:
+                owner_cameras[entry.created_by_id] = cameras_of_owner(entry.created_by)
+            cameras = {camera.pk for camera in entry.cameras.all()} or None
+            scope = owner_cameras[entry.created_by_id]
+            if scope is not None:
+                cameras = scope if cameras is None else cameras & scope
             self.entries.append((entry, compiled, canonical_plate(entry.plate), cameras))
 
     @classmethod
@@ -58,6 +65,7 @@ class WatchlistMatcher:
             WatchlistEntry.objects.filter(is_active=True)
             .filter(Q(active_from__isnull=True) | Q(active_from__lte=end))
             .filter(Q(active_until__isnull=True) | Q(active_until__gte=start))
+            .select_related("created_by")
             .prefetch_related("cameras")
         )
         return cls(entries)
@@ -67,7 +75,7 @@ class WatchlistMatcher:
         plate = canonical_plate(plate)
         hits = []
         for entry, pattern, wanted, cameras in self.entries:
-            if cameras and camera_pk not in cameras:
+            if cameras is not None and camera_pk not in cameras:
                 continue
             if entry.active_from and moment < entry.active_from:
                 continue
