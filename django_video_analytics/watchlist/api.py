@@ -1,17 +1,19 @@
 """API of the watchlist: manage entries (``watchlist/``), list and acknowledge ``alerts/``."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
 from .. import outbound
+from ..api.pagination import EventCursorPagination
 from ..api.permissions import visible_cameras, visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
 from ..models import Camera, PlateAlert, WatchlistEntry
-from .matching import canonical_plate
 from .patterns import PatternError, compile_pattern
+from .plates import canonical_plate
 from .scoping import visible_entries
 
 
@@ -103,9 +105,31 @@ class PlateAlertSerializer(serializers.ModelSerializer):
         ]
 
 
+class PlateFilter(filters.CharFilter):
+    """An exact plate, spelled any way: ``AB12 CDE`` finds ``AB12CDE``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "Exact licence plate; case and separators are ignored.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, canonical_plate(value) if value else value)
+
+
+class WatchlistEntryFilterSet(filters.FilterSet):
+    plate = filters.CharFilter(method="by_plate", help_text="A plate (any spelling) or a pattern.")
+
+    class Meta:
+        model = WatchlistEntry
+        fields = ["plate", "is_active", "is_pattern"]
+
+    def by_plate(self, queryset, name, value):
+        return queryset.filter(Q(plate=canonical_plate(value)) | Q(plate=value))
+
+
 class PlateAlertFilterSet(filters.FilterSet):
     camera__camera_id = filters.CharFilter()
-    license_plate = filters.CharFilter()
+    license_plate = PlateFilter()
     start_date = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     end_date = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
@@ -115,6 +139,8 @@ class PlateAlertFilterSet(filters.FilterSet):
 
 
 class WatchlistPagination(PageNumberPagination):
+    """Page numbers: a short list an operator edits and sorts by plate, rarely appended to."""
+
     page_size_query_param = "page_size"
 
     def __init__(self):
@@ -142,13 +168,19 @@ class WatchlistPermissionsMixin(ConfiguredPermissionsMixin):
         return configured
 
 
+class AlertCursorPagination(EventCursorPagination):
+    """Alerts are a feed like events: newest first, stable while new ones arrive."""
+
+    ordering = "-created_at"
+
+
 class WatchlistEntryViewSet(WatchlistPermissionsMixin, viewsets.ModelViewSet):
     """Watchlist entries: plates or patterns, camera scope, fuzzy distance, webhook."""
 
     serializer_class = WatchlistEntrySerializer
     pagination_class = WatchlistPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
-    filterset_fields = ["plate", "is_active", "is_pattern"]
+    filterset_class = WatchlistEntryFilterSet
     ordering_fields = ["plate", "created_at"]
 
     def get_queryset(self):
@@ -173,7 +205,7 @@ class PlateAlertViewSet(
     http_method_names = ["get", "patch", "head", "options"]
 
     serializer_class = PlateAlertSerializer
-    pagination_class = WatchlistPagination
+    pagination_class = AlertCursorPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = PlateAlertFilterSet
     ordering_fields = ["created_at"]

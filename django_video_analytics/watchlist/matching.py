@@ -1,7 +1,6 @@
 """Which watchlist entries a plate read hits, and the alerts the hits raise."""
 
 import logging
-import re
 from functools import partial
 
 from django.db import transaction
@@ -11,16 +10,10 @@ from ..models import ANPREvent, PlateAlert, WatchlistEntry
 from ..signals import plate_alert
 from . import outbox
 from .patterns import PatternError, compile_pattern
+from .plates import canonical_plate
 from .scoping import cameras_of_owner
 
 logger = logging.getLogger(__name__)
-
-NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]")
-
-
-def canonical_plate(text):
-    """Upper case without separators: ``"ab-12 cde"`` and ``"AB12CDE"`` are one plate."""
-    return NOT_ALPHANUMERIC.sub("", (text or "").upper())
 
 
 def levenshtein(a, b):
