@@ -66,3 +66,29 @@ def test_a_delivery_verifies_with_the_shipped_function(camera, receiver, loopbac
 
     body_only = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     assert headers["X-Video-Analytics-Signature"] != body_only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_snippet_in_the_docs_verifies_a_real_delivery(camera, receiver, loopback_allowed):
+    """docs/security.md's copy-paste verifier, extracted from the Markdown, so it cannot drift."""
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+    section = docs.read_text().split("## Webhook verification", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, str(docs), "exec"), namespace)
+    verify = namespace["verify_signature"]
+
+    WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=receiver.url, webhook_secret=SECRET)
+    sighting(camera, "AB12CDE")
+    deliver_pending()
+    [(headers, body)] = receiver.requests
+    timestamp, signature = (
+        headers["X-Video-Analytics-Timestamp"],
+        headers["X-Video-Analytics-Signature"],
+    )
+    assert verify(SECRET, body, timestamp, signature)
+    assert not verify(SECRET, body + b" ", timestamp, signature)
+    assert not verify(SECRET, body, str(int(timestamp) - 301), signature)
