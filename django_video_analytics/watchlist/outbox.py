@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import timedelta
 
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -44,17 +44,22 @@ def claim_next(overdue_seconds=0):
     """The next due row, claimed for this runner, or None when nothing is due."""
     now = timezone.now()
     due = PendingWebhook.objects.filter(due_at__lte=now - timedelta(seconds=overdue_seconds))
-    with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        for row in due.order_by("due_at")[:CANDIDATES_PER_CLAIM]:
-            lease_end = now + timedelta(seconds=lease_seconds())
-            claimed = PendingWebhook.objects.filter(pk=row.pk, due_at=row.due_at).update(
-                due_at=lease_end, attempts=F("attempts") + 1
-            )
-            if claimed:
-                row.due_at, row.attempts = lease_end, row.attempts + 1
-                return row
+    database = router.db_for_write(PendingWebhook)
+    if not connections[database].features.has_select_for_update_skip_locked:
+        return _claim_first(due, now)  # the compare-and-set alone keeps runners apart
+    with transaction.atomic(using=database):
+        return _claim_first(due.select_for_update(skip_locked=True), now)
+
+
+def _claim_first(due, now):
+    for row in due.order_by("due_at")[:CANDIDATES_PER_CLAIM]:
+        lease_end = now + timedelta(seconds=lease_seconds())
+        claimed = PendingWebhook.objects.filter(pk=row.pk, due_at=row.due_at).update(
+            due_at=lease_end, attempts=F("attempts") + 1
+        )
+        if claimed:
+            row.due_at, row.attempts = lease_end, row.attempts + 1
+            return row
     return None
 
 

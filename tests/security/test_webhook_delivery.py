@@ -209,3 +209,32 @@ def test_a_burst_consumer_exiting_under_its_delivery_thread_loses_nothing(
     wait_for(lambda: outbox.run_due() == 1, timeout=10, interval=0.2, message="the lease")
     assert not PendingWebhook.objects.exists()
     assert WebhookDelivery.objects.filter(succeeded=True).count() == 1
+
+
+def test_concurrent_runners_deliver_each_alert_once(camera, receiver, loopback_allowed):
+    import threading
+
+    from django.db import connection
+
+    WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=receiver.url)
+    for index in range(20):
+        sighting(camera, "AB12CDE", source_id=f"t:{index}")
+    failures = []
+
+    def runner():
+        try:
+            deliver_pending()
+        except Exception as exc:  # a runner must not crash on a busy database
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    delivered = sorted(receiver.json(index)["alert_id"] for index in range(len(receiver.requests)))
+    assert delivered == sorted(PlateAlert.objects.values_list("pk", flat=True))
+    assert not PendingWebhook.objects.exists()
