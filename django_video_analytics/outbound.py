@@ -133,7 +133,7 @@ def check_url(url, *, enforce=True):
     return Target(scheme, host, port, addresses[0], path)
 
 
-def validate_url(url):
+def validate_url(url: str) -> None:
     """Save-time check of a receiver URL: scheme, and its addresses if the host resolves."""
     _scheme, host, port, _path = parse_url(url)
     try:
@@ -170,7 +170,15 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def request(method, url, *, body=None, headers=None, timeout=10.0, enforce_policy=True):
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+    enforce_policy: bool = True,
+) -> Response:
     """Send one request and return its ``Response`` (any status; redirects not followed).
 
     Raises ``OutboundBlocked`` when the policy refuses the URL and ``OutboundError`` when no

@@ -13,17 +13,26 @@ SIGNATURE_HEADER = "X-Video-Analytics-Signature"
 DEFAULT_TOLERANCE = 300
 
 
-def sign(secret, timestamp, body):
+def sign(secret: str, timestamp: int, body: bytes) -> str:
     """The signature header value: ``sha256=<hex HMAC of "timestamp." + body>``."""
     message = str(int(timestamp)).encode() + b"." + body
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret, body, timestamp, signature, tolerance=DEFAULT_TOLERANCE, now=None):
+def verify_signature(
+    secret: str,
+    body: bytes,
+    timestamp: str | int | None,
+    signature: str | None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> bool:
     """True if ``signature`` signs ``body`` at ``timestamp`` (seconds) within ``tolerance``."""
+    if timestamp is None:
+        return False  # a missing header
     try:
         seconds = int(timestamp)
-    except (TypeError, ValueError):
+    except ValueError:
         return False
     if abs((time.time() if now is None else now) - seconds) > tolerance:
         return False
