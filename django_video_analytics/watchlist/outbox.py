@@ -152,13 +152,14 @@ class DeliveryThread:
                 wait = seconds_until_next()
                 with self.lock:
                     if wait is None and not self.wake.is_set():
+                        self.thread = None  # decided under the lock: no wake-up is missed
                         return
                 self.wake.wait(wait)
         except Exception:
             logger.exception("Webhook delivery thread stopped; pending rows wait for a runner")
-        finally:
             with self.lock:
                 self.thread = None
+        finally:
             connection.close()  # the thread's own connection
 
 

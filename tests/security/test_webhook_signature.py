@@ -24,6 +24,7 @@ def test_a_fresh_signature_verifies():
         {"body": b'{"alert_id":2}'},
         {"secret": "other"},
         {"timestamp": "not-a-number"},
+        {"timestamp": None},
         {"signature": ""},
         {"signature": None},
     ],
