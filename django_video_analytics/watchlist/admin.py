@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import PlateAlert, WatchlistEntry, WebhookDelivery
+from ..models import PendingWebhook, PlateAlert, WatchlistEntry, WebhookDelivery
 from .api import clean_entry
 
 # Django 5 warns unless URL fields say which scheme a bare host means; 4.2 has no choice.
@@ -95,6 +95,21 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "duration_ms",
         "created_at",
     )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingWebhook)
+class PendingWebhookAdmin(admin.ModelAdmin):
+    """Deliveries still owed (outbox.py); read-only, the runners work them off."""
+
+    list_display = ("alert", "attempts", "due_at")
+    list_select_related = ("alert",)
+    readonly_fields = ("alert", "attempts", "due_at")
 
     def has_add_permission(self, request):
         return False
