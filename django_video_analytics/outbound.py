@@ -193,7 +193,9 @@ def request(
         content = reply.read(MAX_RESPONSE_BYTES)
         return Response(reply.status, reply.reason, content)
     except TimeoutError as exc:
-        raise OutboundTimeout(f"No answer within {timeout} s.") from exc
+        raise OutboundTimeout(
+            f"No answer within {timeout} s.", detail=f"timed out after {timeout} s"
+        ) from exc
     except (OSError, http.client.HTTPException) as exc:
         raise OutboundError("The connection failed.", detail=str(exc) or repr(exc)) from exc
     finally:

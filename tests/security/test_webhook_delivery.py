@@ -1,5 +1,6 @@
 """Durable webhook deliveries: owed in the alert's transaction, done by any runner, never lost."""
 
+import logging
 import signal
 from datetime import datetime, timedelta, timezone
 
@@ -98,20 +99,25 @@ def test_retries_are_bounded_and_back_off(camera, receiver, settings):
     assert len(receiver.requests) == 3
 
 
-def test_delivery_errors_in_the_api_are_generic(camera, settings):
+def test_delivery_errors_in_the_api_are_generic(camera, settings, hanging_receiver, caplog):
     settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, **LOOPBACK, "WEBHOOK_TIMEOUT": 1.0}
     closed_port = WatchlistEntry.objects.create(
         plate="AB12CDE", webhook_url="http://127.0.0.1:9/hook"
     )
+    # Open but silent: a timeout reads the same as a refused connection (no port scanning).
+    silent = WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=hanging_receiver.url)
     # A row saved before the policy existed: refused at delivery time.
     metadata = WatchlistEntry.objects.create(
         plate="AB12CDE", webhook_url="http://169.254.169.254/latest/meta-data/"
     )
     sighting(camera, "AB12CDE")
-    deliver_pending()
+    with caplog.at_level(logging.WARNING, logger="django_video_analytics.watchlist.webhooks"):
+        deliver_pending()
+    assert "refused" in caplog.text.lower() and "timed out" in caplog.text  # the detail: logs
     errors = dict(WebhookDelivery.objects.values_list("alert__entry", "error"))
     assert errors == {
         closed_port.pk: "connection failed",
+        silent.pk: "connection failed",
         metadata.pk: "blocked by the outbound request policy",
     }
     client = client_for(make_user("reader", "view_platealert"))
