@@ -66,7 +66,7 @@ def _claim_first(due, now):
 def attempt(row):
     """Make the claimed attempt; then forget the row, or reschedule it with back-off."""
     delivery = webhooks.deliver(row.alert_id, row.attempts)
-    if delivery.succeeded:
+    if delivery is None or delivery.succeeded:
         row.delete()
     elif row.attempts >= analytics_settings.WEBHOOK_MAX_ATTEMPTS:
         logger.error("Webhook of alert %s given up after %d attempts", row.alert_id, row.attempts)

@@ -46,9 +46,12 @@ def retry_delay(attempt):
 
 
 def deliver(alert_id, attempt):
-    """POST one alert once; return the logged ``WebhookDelivery``."""
+    """POST one alert once; return the logged ``WebhookDelivery`` (None: no webhook left)."""
     alert = PlateAlert.objects.select_related("entry", "event__camera").get(pk=alert_id)
     entry = alert.entry
+    if not entry.webhook_url:
+        logger.info("Webhook of alert %s dropped: its entry no longer has a URL", alert_id)
+        return None
     body = json.dumps(alert_payload(alert), separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", EVENT_HEADER: "plate_alert"}
     if entry.webhook_secret:

@@ -64,6 +64,15 @@ def test_an_entry_without_webhook_owes_nothing(camera, loopback_allowed):
     assert not PendingWebhook.objects.exists()
 
 
+def test_a_webhook_removed_before_delivery_is_dropped(camera, receiver, loopback_allowed):
+    entry = WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=receiver.url)
+    sighting(camera, "AB12CDE")
+    WatchlistEntry.objects.filter(pk=entry.pk).update(webhook_url="")
+    deliver_pending()
+    assert not PendingWebhook.objects.exists() and not WebhookDelivery.objects.exists()
+    assert receiver.requests == []
+
+
 def test_a_claimed_row_is_not_claimed_twice(camera, receiver, loopback_allowed):
     WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=receiver.url)
     sighting(camera, "AB12CDE")
