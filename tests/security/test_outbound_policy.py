@@ -155,3 +155,18 @@ def test_redirects_are_answers_not_followed(receiver, loopback_allowed):
         redirector.server.server_close()
     assert response.status == 307
     assert receiver.requests == []
+
+
+@pytest.mark.django_db
+def test_the_operators_remote_service_is_reached_without_the_allow_list(receiver, camera):
+    """ANALYTICS_SERVICE_URL is trusted configuration: the address policy is off for it."""
+    from django_video_analytics.control.remote import RemoteControlBackend
+
+    base_url = receiver.url.rsplit("/hooks/", 1)[0]
+    with pytest.raises(outbound.OutboundBlocked):
+        outbound.validate_url(base_url)  # a webhook could not go there
+    RemoteControlBackend(base_url=base_url, retries=0).start(camera)
+    [(_headers, body)] = receiver.requests
+    assert b'"camera_id": "cam-1"' in body
+    camera.refresh_from_db()
+    assert camera.enabled
