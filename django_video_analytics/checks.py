@@ -1,6 +1,7 @@
 """System checks for the package settings (IDs documented in docs/checks.md)."""
 
 import os
+import re
 
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
@@ -8,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .conf import DEFAULTS, IMPORT_STRINGS, SETTINGS_NAME, analytics_settings, perform_import
 
 CHECK_PREFIX = "django_video_analytics"
+HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?")
 
 # Settings whose values must be of these types (None allowed where the default is None).
 EXPECTED_TYPES = {
@@ -59,12 +61,13 @@ EXPECTED_TYPES = {
     "CAMERA_HEALTH_DEBOUNCE_SECONDS": (int, float),
     "CAMERA_HEALTH_WEBHOOK_URL": str,
     "CAMERA_HEALTH_WEBHOOK_SECRET": str,
+    "OUTBOUND_ALLOWED_NETWORKS": (list, tuple),
 }
 
 CHOICES = {
     "UNKNOWN_CAMERA_POLICY": ("create", "dead_letter"),
     "DETECTION_MODE": ("motion", "always"),
-    "WEBHOOK_DELIVERY": ("celery", "thread"),
+    "WEBHOOK_DELIVERY": ("consumer", "thread", "celery"),
 }
 
 
@@ -146,14 +149,14 @@ def check_redis_reachable(app_configs=None, databases=None, **kwargs):
     import redis
 
     from .connection import get_redis
-    from .masking import mask_stream_url
+    from .masking import mask_url
 
     try:
         get_redis().ping()
     except redis.RedisError as exc:
         return [
             Warning(
-                f"Redis at {mask_stream_url(analytics_settings.REDIS_URL)} is unreachable: {exc}",
+                f"Redis at {mask_url(analytics_settings.REDIS_URL)} is unreachable: {exc}",
                 hint="Set VIDEO_ANALYTICS['REDIS_URL'] (or REDIS_URL) to a running server.",
                 id=check_id(1, "W"),
             )
@@ -315,3 +318,51 @@ def _serves_urls(storage):
     if isinstance(storage, FileSystemStorage) and storage.base_url in ("", "/"):
         return False  # MEDIA_URL unset: Django makes it "/", where the URLconf answers 404
     return url.startswith("/") or "://" in url
+
+
+@register(Tags.compatibility)
+def check_webhook_delivery(app_configs=None, **kwargs):
+    """W020: webhooks go through Celery, but no Celery broker is configured."""
+    if analytics_settings.raw("WEBHOOK_DELIVERY") != "celery":
+        return []
+    from celery import current_app
+
+    conf = current_app.conf
+    if conf.broker_url or conf.broker_write_url or conf.task_always_eager:
+        return []
+    return [
+        Warning(
+            "WEBHOOK_DELIVERY is 'celery' but the current Celery app has no broker: tasks "
+            "would go to Celery's default amqp://localhost and webhooks wait for the "
+            "consumer's overdue sweep.",
+            hint="Configure your Celery app (CELERY_BROKER_URL), or set "
+            "VIDEO_ANALYTICS['WEBHOOK_DELIVERY'] to 'consumer' (the default) or 'thread'.",
+            id=check_id(20, "W"),
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_outbound_allowed_networks(app_configs=None, **kwargs):
+    """W021: an OUTBOUND_ALLOWED_NETWORKS item is neither a network nor a host name."""
+    import ipaddress
+
+    value = analytics_settings.raw("OUTBOUND_ALLOWED_NETWORKS")
+    if not isinstance(value, (list, tuple)):
+        return []  # E003
+    warnings = []
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+            continue
+        except (TypeError, ValueError):
+            pass
+        if not isinstance(item, str) or not HOST_NAME.fullmatch(item):
+            warnings.append(
+                Warning(
+                    f"OUTBOUND_ALLOWED_NETWORKS item {item!r} is neither a network "
+                    "(10.0.0.0/8, 192.168.1.20) nor a host name; it allows nothing.",
+                    id=check_id(21, "W"),
+                )
+            )
+    return warnings

@@ -67,7 +67,7 @@ DEFAULTS = {
     "WORKER_POLL_SECONDS": 2.0,
     "RECONNECT_BACKOFF_MAX_SECONDS": 30.0,
     # Plate watchlist alerts
-    "WEBHOOK_DELIVERY": "celery",
+    "WEBHOOK_DELIVERY": "consumer",
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_MAX_ATTEMPTS": 5,
     "WEBHOOK_RETRY_BACKOFF": 2.0,
@@ -85,6 +85,8 @@ DEFAULTS = {
     "CAMERA_HEALTH_DEBOUNCE_SECONDS": 5.0,
     "CAMERA_HEALTH_WEBHOOK_URL": None,
     "CAMERA_HEALTH_WEBHOOK_SECRET": "",
+    # Outbound requests (webhooks)
+    "OUTBOUND_ALLOWED_NETWORKS": [],
 }
 
 # Settings holding dotted paths; they are imported when read.

@@ -178,7 +178,3 @@ def _kept_query(new, stored):
             value = stored_values[key]
         kept.append(f"{key}{equals}{value}")
     return "&".join(kept)
-
-
-# The name callers used before webhook URLs were masked too.
-mask_stream_url = mask_url

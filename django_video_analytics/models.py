@@ -1,5 +1,6 @@
 """The data model of SPEC.md: cameras, their events and daily statistics."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -263,7 +264,18 @@ class WatchlistEntry(models.Model):
         _("webhook secret"),
         max_length=200,
         blank=True,
-        help_text=_("Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of body>."),
+        help_text=_(
+            "Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of timestamp.body>."
+        ),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        help_text=_("With CAMERA_QUERYSET_HOOK, the entry fires only on cameras this user sees."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -378,3 +390,26 @@ class CameraHealth(models.Model):
 
     def __str__(self):
         return f"{self.camera_id} {self.state} since {self.since:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingWebhook(models.Model):
+    """A webhook delivery still owed: written with its alert, removed once done or given up."""
+
+    alert = models.OneToOneField(
+        PlateAlert,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_webhook",
+        verbose_name=_("alert"),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts started"), default=0)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+
+    class Meta:
+        db_table = "video_analytics_pendingwebhook"
+        ordering = ["due_at"]
+        verbose_name = _("pending webhook")
+        verbose_name_plural = _("pending webhooks")
+
+    def __str__(self):
+        return f"alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"

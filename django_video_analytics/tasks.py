@@ -13,10 +13,12 @@ def consume_redis_events(max_messages=None):
     """
     from .conf import analytics_settings
     from .events.consumer import EventConsumer, default_consumer_name
+    from .watchlist.outbox import run_after_batch
 
     consumer = EventConsumer(consumer_name=default_consumer_name(prefix="celery"))
     result = consumer.drain(max_messages or analytics_settings.CELERY_TASK_MAX_MESSAGES)
     consumer.leave_group()
+    run_after_batch()  # owed webhook deliveries, as the consume_events loop does
     return result.as_dict()
 
 

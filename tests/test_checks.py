@@ -3,8 +3,10 @@ from django.test import override_settings
 
 from django_video_analytics.checks import (
     check_import_strings,
+    check_outbound_allowed_networks,
     check_redis_reachable,
     check_settings_shape,
+    check_webhook_delivery,
 )
 
 
@@ -151,3 +153,30 @@ def test_w052_snapshot_storage_alias_unknown():
         messages = check_snapshot_storage()
     assert ids(messages) == ["django_video_analytics.W052"]
     assert "'nowhere'" in messages[0].msg
+
+
+def test_w020_celery_delivery_without_a_broker(settings):
+    from celery import current_app
+
+    assert current_app.conf.broker_url is None  # the tests configure no Celery app
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "WEBHOOK_DELIVERY": "celery"}
+    assert "django_video_analytics.W020" in ids(check_webhook_delivery())
+    current_app.conf.broker_url = "redis://127.0.0.1:6379/1"
+    try:
+        assert check_webhook_delivery() == []
+    finally:
+        current_app.conf.broker_url = None
+
+
+def test_w020_silent_for_the_default_delivery(settings):
+    assert check_webhook_delivery() == []
+
+
+def test_w021_allowed_network_that_is_neither_network_nor_host(settings):
+    settings.VIDEO_ANALYTICS = {
+        **settings.VIDEO_ANALYTICS,
+        "OUTBOUND_ALLOWED_NETWORKS": ["10.0.0.0/8", "hooks.lan", "10.0.0.0/33", "a b"],
+    }
+    messages = [w.msg for w in check_outbound_allowed_networks()]
+    assert len(messages) == 2
+    assert "'10.0.0.0/33'" in messages[0] and "'a b'" in messages[1]

@@ -9,11 +9,9 @@ import json
 import logging
 import time
 from contextlib import contextmanager
-from http.client import HTTPException
-from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
 
+from .. import outbound
 from ..conf import analytics_settings
 from ..masking import mask_url, mask_urls_in
 from ..models import Camera
@@ -110,21 +108,24 @@ class RemoteControlBackend:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        request = Request(url, data=body, method=method, headers=headers)
+        # ANALYTICS_SERVICE_URL is the operator's own configuration, not user input, and the
+        # service usually runs on the LAN or the same host: the address policy is off.
         try:
-            with urlopen(request, timeout=self.timeout) as response:
-                content = response.read()
-        except HTTPError as exc:
-            raise ServiceAnswered(exc.code, _error_detail(exc.read())) from None
-        except (URLError, OSError, HTTPException) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                message = f"The analytics service did not answer within {self.timeout} s."
-            else:
-                message = mask_urls_in(f"The analytics service is unreachable: {reason}")
-            raise ControlError(message) from None
+            response = outbound.request(
+                method, url, body=body, headers=headers, timeout=self.timeout, enforce_policy=False
+            )
+        except outbound.OutboundTimeout:
+            raise ControlError(
+                f"The analytics service did not answer within {self.timeout} s."
+            ) from None
+        except outbound.OutboundError as exc:
+            raise ControlError(
+                mask_urls_in(f"The analytics service is unreachable: {exc.detail}")
+            ) from None
+        if response.status >= 300:
+            raise ServiceAnswered(response.status, _error_detail(response.body))
         logger.info("%s %s: OK", method, mask_url(url))
-        return _decoded(content)
+        return _decoded(response.body)
 
 
 class ServiceAnswered(ControlError):

@@ -12,7 +12,7 @@ import redis
 from django.db import DatabaseError, connections
 
 from ..conf import analytics_settings
-from ..masking import mask_stream_url
+from ..masking import mask_url
 
 logger = logging.getLogger(__name__)
 
@@ -132,5 +132,5 @@ def run_checks(checks=CHECKS):
 
 
 def _redis_down(name, exc):
-    url = mask_stream_url(analytics_settings.REDIS_URL)
+    url = mask_url(analytics_settings.REDIS_URL)
     return HealthResult(name, False, f"Redis at {url} unavailable: {type(exc).__name__}")

@@ -1,22 +1,22 @@
 """Camera health changes POSTed to ``CAMERA_HEALTH_WEBHOOK_URL``, signed like plate alerts.
 
 The body is ``{"type": "camera_health", "camera_id", "state", "previous", "since",
-"reason"}``; with ``CAMERA_HEALTH_WEBHOOK_SECRET`` set, the header
-``X-Video-Analytics-Signature: sha256=<HMAC>`` signs it. Delivered in the background
-(``WEBHOOK_DELIVERY``: Celery or a thread), retried up to ``WEBHOOK_MAX_ATTEMPTS`` times.
+"reason"}``; with ``CAMERA_HEALTH_WEBHOOK_SECRET`` set it is signed like plate alerts
+(``signing.py``). Delivered in the background (Celery with ``WEBHOOK_DELIVERY="celery"``,
+else a thread), retried up to ``WEBHOOK_MAX_ATTEMPTS`` times. The URL is the operator's own
+setting, so, like ``ANALYTICS_SERVICE_URL``, it is not held to the outbound address policy.
 """
 
 import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 
+from .. import outbound, signing
 from ..conf import analytics_settings
-from ..masking import mask_stream_url
+from ..masking import mask_url
 from ..signals import camera_health_changed
-from ..watchlist.webhooks import EVENT_HEADER, SIGNATURE_HEADER, retry_delay, sign
+from ..watchlist.webhooks import EVENT_HEADER, retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -39,20 +39,25 @@ def post(payload):
     headers = {"Content-Type": "application/json", EVENT_HEADER: "camera_health"}
     secret = analytics_settings.CAMERA_HEALTH_WEBHOOK_SECRET
     if secret:
-        headers[SIGNATURE_HEADER] = sign(body, secret)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        headers.update(signing.signature_headers(secret, body))
     try:
-        with urllib.request.urlopen(request, timeout=analytics_settings.WEBHOOK_TIMEOUT) as reply:
-            if 200 <= reply.status < 300:
-                return True
-            error = f"HTTP {reply.status}"
-    except urllib.error.HTTPError as exc:
-        error = f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError) as exc:
-        error = str(getattr(exc, "reason", exc))
+        reply = outbound.request(
+            "POST",
+            url,
+            body=body,
+            headers=headers,
+            timeout=analytics_settings.WEBHOOK_TIMEOUT,
+            enforce_policy=False,
+        )
+    except outbound.OutboundError as exc:
+        error = exc.detail
+    else:
+        if 200 <= reply.status < 300:
+            return True
+        error = f"HTTP {reply.status}"
     logger.warning(
         "Camera health webhook to %s failed for %s: %s",
-        mask_stream_url(url),
+        mask_url(url),
         payload["camera_id"],
         error,
     )

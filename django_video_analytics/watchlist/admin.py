@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..admin_secrets import SecretsAdminMixin, SecretsForm
 from ..masking import mask_url
-from ..models import PlateAlert, WatchlistEntry, WebhookDelivery
+from ..models import PendingWebhook, PlateAlert, WatchlistEntry, WebhookDelivery
 from .api import clean_entry
 
 # Django 5 warns unless URL fields say which scheme a bare host means; 4.2 has no choice.
@@ -39,7 +39,10 @@ class WatchlistEntryAdmin(SecretsAdminMixin, admin.ModelAdmin):
     filter_horizontal = ("cameras",)
     fieldsets = (
         (None, {"fields": ("plate", "is_pattern", "max_distance", "label", "note")}),
-        (_("Scope"), {"fields": ("cameras", "is_active", "active_from", "active_until")}),
+        (
+            _("Scope"),
+            {"fields": ("cameras", "is_active", "active_from", "active_until", "created_by")},
+        ),
         (_("Webhook"), {"fields": ("webhook_url", "webhook_secret")}),
     )
     masked_fields = {"webhook_url": "display_webhook_url", "webhook_secret": "has_webhook_secret"}
@@ -51,6 +54,13 @@ class WatchlistEntryAdmin(SecretsAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("webhook secret"), boolean=True)
     def has_webhook_secret(self, entry):
         return bool(entry.webhook_secret)
+
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user  # scopes the entry (watchlist/scoping.py)
+        super().save_model(request, obj, form, change)
 
 
 class DeliveryURLMasked:
@@ -114,6 +124,21 @@ class WebhookDeliveryAdmin(DeliveryURLMasked, admin.ModelAdmin):
         "duration_ms",
         "created_at",
     )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingWebhook)
+class PendingWebhookAdmin(admin.ModelAdmin):
+    """Deliveries still owed (outbox.py); read-only, the runners work them off."""
+
+    list_display = ("alert", "attempts", "due_at")
+    list_select_related = ("alert",)
+    readonly_fields = ("alert", "attempts", "due_at")
 
     def has_add_permission(self, request):
         return False

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('django_video_analytics', '0003_plate_trigram_index'),
+        ('django_video_analytics', '0005_outbound_deliveries'),
     ]
 
     operations = [
