@@ -2,11 +2,14 @@
 
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ..api.filters import timestamp_bound
 from ..api.pagination import EventCursorPagination
+from ..api.schema import extend_schema
 from ..api.permissions import visible_cameras, visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..models import Camera, CameraHealth
@@ -29,9 +32,9 @@ class UptimeQuerySerializer(serializers.Serializer):
 
 
 class CameraHealthFilterSet(filters.FilterSet):
-    camera__camera_id = filters.CharFilter()
-    start_date = filters.IsoDateTimeFilter(field_name="since", lookup_expr="gte")
-    end_date = filters.IsoDateTimeFilter(field_name="since", lookup_expr="lte")
+    camera__camera_id = filters.CharFilter(help_text="Public id of the camera.")
+    start_date = timestamp_bound("gte", "Periods that began at or after this moment.", "since")
+    end_date = timestamp_bound("lte", "Periods that began up to this moment.", "since")
 
     class Meta:
         model = CameraHealth
@@ -53,6 +56,12 @@ class CameraHealthViewSet(ConfiguredPermissionsMixin, viewsets.ReadOnlyModelView
     def get_queryset(self):
         return visible_events(self.request, CameraHealth.objects.select_related("camera"))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("camera", str, required=True, description="Public id of the camera."),
+            OpenApiParameter("days", int, description="Number of UTC days up to today (1..366)."),
+        ]
+    )
     @action(detail=False)
     def uptime(self, request):
         """``?camera=<camera_id>&days=7``: uptime % per UTC day (null: nothing recorded)."""

@@ -1,12 +1,11 @@
 """Camera health changes POSTed, signed, to a real local HTTP server (thread and Celery)."""
 
-import hashlib
-import hmac
 from datetime import datetime, timezone
 
 import pytest
 
 from django_video_analytics.operations.camera_health import record_change
+from django_video_analytics.signing import verify_signature
 from tests.watchlist.conftest import WebhookReceiver
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the signal is sent on commit
@@ -56,8 +55,18 @@ def test_a_change_is_posted_signed_and_retried(settings, camera, receiver, deliv
         "since": "2026-11-20T12:00:00+00:00",
         "reason": "no heartbeat",
     }
-    expected = hmac.new(b"hush", body, hashlib.sha256).hexdigest()
-    assert headers["X-Video-Analytics-Signature"] == f"sha256={expected}"
+    assert verify_signature(
+        "hush",
+        body,
+        headers["X-Video-Analytics-Timestamp"],
+        headers["X-Video-Analytics-Signature"],
+    )
+    assert not verify_signature(
+        "other",
+        body,
+        headers["X-Video-Analytics-Timestamp"],
+        headers["X-Video-Analytics-Signature"],
+    )
     assert headers["X-Video-Analytics-Event"] == "camera_health"
 
 
