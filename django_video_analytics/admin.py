@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from .control import ControlError, get_control_backend
 from .masking import keep_stored_credentials, mask_stream_url
 from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from .statistics import COUNTERS
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
 
 
@@ -125,7 +126,7 @@ class ANPREventAdmin(ReadOnlyEventAdmin):
 
 @admin.register(EventStatistics)
 class EventStatisticsAdmin(admin.ModelAdmin):
-    list_display = ("date", "camera", *EventStatistics.COUNTERS)
+    list_display = ("date", "camera", *COUNTERS)
     list_filter = ("camera", "date")
     search_fields = ("camera__camera_id", "camera__name")
     date_hierarchy = "date"

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from django_video_analytics.models import Camera, EventStatistics
 from django_video_analytics.signals import events_stored
-from django_video_analytics.widgets.periods import utc_today
+from django_video_analytics.statistics import today as utc_today
 from tests.widgets.fixtures import isolated_widget_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from ..classes import detection_class_names
 from ..conf import analytics_settings
 from ..masking import keep_stored_credentials, mask_stream_url
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from ..statistics import COUNTERS
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField value every database accepts
 
@@ -192,15 +193,10 @@ class StatisticsQuerySerializer(serializers.Serializer):
 
 
 class CountersSerializer(serializers.Serializer):
-    """The counters of ``EventStatistics``."""
+    """The counters of ``EventStatistics`` (``statistics.COUNTERS``), then declared fields."""
 
-    detection_count = serializers.IntegerField()
-    motion_count = serializers.IntegerField()
-    anpr_count = serializers.IntegerField()
-    person_count = serializers.IntegerField()
-    car_count = serializers.IntegerField()
-    truck_count = serializers.IntegerField()
-    other_count = serializers.IntegerField()
+    def get_fields(self):
+        return {**{name: serializers.IntegerField() for name in COUNTERS}, **super().get_fields()}
 
 
 class DailyCountersSerializer(CountersSerializer):

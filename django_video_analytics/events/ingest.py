@@ -25,7 +25,6 @@ on the database the router picks for writing events (``default`` without a route
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -33,13 +32,11 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from ..statistics import COUNTERS, increments_of, statistics_date
 
 logger = logging.getLogger(__name__)
 
 MODELS = {"detection": DetectionEvent, "motion": MotionEvent, "anpr": ANPREvent}
-EVENT_COUNTERS = {"detection": "detection_count", "motion": "motion_count", "anpr": "anpr_count"}
-# Detected objects are counted per class; the rest go to other_count.
-CLASS_COUNTERS = {"person": "person_count", "car": "car_count", "truck": "truck_count"}
 
 
 @dataclass(frozen=True)
@@ -287,12 +284,7 @@ def statistics_increments(rows):
     """(camera pk, UTC date) -> Counter of EventStatistics counters for (camera pk, event)."""
     increments = defaultdict(Counter)
     for camera_pk, event in rows:
-        counters = increments[camera_pk, event.timestamp.astimezone(dt_timezone.utc).date()]
-        counters[EVENT_COUNTERS[event.event_type]] += 1
-        if event.event_type == "detection":
-            for item in event.detections:
-                name = str(item.get("class_name", "")).lower()
-                counters[CLASS_COUNTERS.get(name, "other_count")] += 1
+        increments[camera_pk, statistics_date(event.timestamp)] += increments_of(event)
     return increments
 
 
@@ -307,7 +299,7 @@ def _increment_statistics(using, rows):
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = EventStatistics._meta
-    column = {name: quote(meta.get_field(name).column) for name in EventStatistics.COUNTERS}
+    column = {name: quote(meta.get_field(name).column) for name in COUNTERS}
     # n = n + k, the F() expression's SQL, for every (camera, date) in one round trip.
     assignments = ", ".join(f"{column[name]} = {column[name]} + %s" for name in column)
     statement = (

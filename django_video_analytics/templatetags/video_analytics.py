@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from ..conf import analytics_settings
 from ..models import Camera
+from ..statistics import CHART_CLASSES
 from ..widgets import formatting
 from ..widgets.charts import sparkline_points, stacked_bar_chart
 from ..widgets.counters import KIND_LABELS, KINDS, camera_summary, overall_summary
-from ..widgets.daily import CLASS_COLUMNS, daily_counts
+from ..widgets.daily import daily_counts
 from ..widgets.feed import detection_summary, latest_events, parse_kinds
 from ..widgets.periods import PERIOD_LABELS, period_days
 from ..widgets.status import camera_state
@@ -114,7 +115,7 @@ def event_feed(
 def camera_analytics(context, camera=None, period="week", overall=False):
     """Totals of ``period`` (week or month) and a chart of daily counts per object class."""
     days = daily_counts(camera_id_of(camera_in(context, camera, overall)), period_days(period))
-    names = list(CLASS_COLUMNS)
+    names = list(CHART_CLASSES)
     return {
         "period": period,
         "period_label": PERIOD_LABELS[period],
