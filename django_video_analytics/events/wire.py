@@ -36,20 +36,12 @@ MAX_LENGTHS = {
     "region": 64,
     "class_name": 64,
 }
-# Keys the builders write themselves; ``extra`` cannot replace them.
-RESERVED_KEYS = frozenset(
-    {
-        "event_type",
-        "camera_id",
-        "timestamp",
-        "frame_number",
-        "detections",
-        "model_info",
-        "motion_intensity",
-        "affected_area_percentage",
-        "anpr_result",
-    }
-)
+# The optional keys each builder takes as keyword arguments; any other is a caller's typo.
+OPTIONAL_KEYS = {
+    "detection": frozenset({"event_id", "snapshot", "reason"}),
+    "motion": frozenset({"event_id", "snapshot"}),
+    "anpr": frozenset({"event_id", "snapshot", "track_id", "candidates"}),
+}
 
 
 class WireFormatError(ValueError):
@@ -460,9 +452,9 @@ def _common(event_type, camera_id, timestamp, frame_number):
 
 
 def _entry(payload, extra):
-    clash = RESERVED_KEYS.intersection(extra)
-    if clash:
-        raise TypeError(f"extra keys may not replace {sorted(clash)}")
+    unknown = set(extra) - OPTIONAL_KEYS[payload["event_type"]]
+    if unknown:
+        raise TypeError(f"unknown keywords for a {payload['event_type']} entry: {sorted(unknown)}")
     payload.update((key, value) for key, value in extra.items() if value is not None)
     try:
         data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

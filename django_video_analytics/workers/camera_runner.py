@@ -14,7 +14,7 @@ from redis import RedisError
 from ..backoff import Backoff
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
 from ..pipeline.sources import SourceError
-from .events import ObservationEncoder
+from .encoder import ObservationEncoder
 from .snapshots import SnapshotStore
 
 logger = logging.getLogger(__name__)
@@ -200,8 +200,7 @@ class CameraRunner:
                 ),
                 self.inference_lock,
             )
-        stages = [stage_class(camera) for stage_class in options.track_stages]
-        return CameraAnalyzer(config, detector, stages)
+        return CameraAnalyzer(config, detector, build_stages(camera, options))
 
     def run_source(self):
         """Open the source and analyse its frames; False when it failed before any frame."""
@@ -275,3 +274,14 @@ class CameraRunner:
             log = logger.warning if error else logger.info
             log("%s: %s%s", self.camera_id, state, f" ({error})" if error else "")
         self.state, self.last_error = state, error
+
+
+def build_stages(camera, options):
+    """The camera's per-track stages: ``TRACK_STAGES``, and the plate stage with ``enable_anpr``."""
+    stages = [stage_class(camera) for stage_class in options.track_stages]
+    if camera.enable_anpr:
+        from ..pipeline.anpr.stage import PlateReadingStage  # OCR loads only where it reads
+
+        reader = options.plate_reader() if options.plate_reader is not None else None
+        stages.append(PlateReadingStage(camera, reader=reader))
+    return stages

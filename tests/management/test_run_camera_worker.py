@@ -3,7 +3,7 @@ import logging
 import pytest
 from django.core.management import CommandError, call_command
 
-from django_video_analytics.pipeline import clips
+from testing_media import clips
 from tests.workers.helpers import camera_row, make_camera
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,11 +7,9 @@ from collections import Counter
 from ..events import wire
 from ..pipeline.analyzer import DetectionObservation, MotionObservation
 from ..pipeline.stages import StageResult
+from ..pipeline.types import PlateRead
 
 logger = logging.getLogger(__name__)
-
-# A stage result's kind names the wire builder its payload is passed to.
-STAGE_BUILDERS = {"anpr": wire.build_anpr}
 
 
 class ObservationEncoder:
@@ -37,8 +35,8 @@ class ObservationEncoder:
             event_type, entry = "detection", self.detection(observation)
         elif isinstance(observation, MotionObservation):
             event_type, entry = "motion", self.motion(observation)
-        elif isinstance(observation, StageResult) and observation.kind in STAGE_BUILDERS:
-            event_type, entry = observation.kind, self.stage_result(observation)
+        elif isinstance(observation, StageResult) and isinstance(observation.payload, PlateRead):
+            event_type, entry = "anpr", self.plate(observation)
         else:
             logger.warning("%s: no event type for %r; skipped", self.camera_id, observation)
             return None
@@ -71,17 +69,20 @@ class ObservationEncoder:
             event_id=uuid.uuid4().hex,
         )
 
-    def stage_result(self, result):
-        payload = dict(result.payload)
-        crop = payload.pop("crop", None)
-        extra = {} if crop is None else self.snapshot_extra(crop, result.kind, result.frame)
-        return STAGE_BUILDERS[result.kind](
+    def plate(self, result):
+        """The ANPR entry of a ``PlateRead``; its crop becomes the snapshot."""
+        read, frame = result.payload, result.frame
+        extra = {} if read.crop is None else self.snapshot_extra(read.crop, "anpr", frame)
+        return wire.build_anpr(
             self.camera_id,
-            result.frame.timestamp,
-            result.frame.index,
+            frame.timestamp,
+            frame.index,
+            read.license_plate,
+            read.confidence,
+            region=read.region,
+            candidates=read.candidates,
             event_id=uuid.uuid4().hex,
             track_id=result.track_id,
-            **payload,
             **extra,
         )
 
