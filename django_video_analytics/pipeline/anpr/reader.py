@@ -43,11 +43,12 @@ class EasyOCRPlateReader:
 
     @staticmethod
     def _load(gpu):
-        import easyocr
         import easyocr_en_models
 
+        from ..env import easyocr
+
         logger.info("Loading the EasyOCR model (gpu=%s)", gpu)
-        return easyocr.Reader(
+        return easyocr().Reader(
             ["en"],
             gpu=gpu,
             model_storage_directory=easyocr_en_models.model_dir(),
