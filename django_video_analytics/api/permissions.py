@@ -29,6 +29,13 @@ def configured_permissions():
     return [permission() for permission in analytics_settings.API_PERMISSION_CLASSES]
 
 
+class ConfiguredPermissionsMixin:
+    """Permission classes come from ``API_PERMISSION_CLASSES``, read per request."""
+
+    def get_permissions(self):
+        return configured_permissions()
+
+
 def visible_cameras(request, queryset):
     """``queryset`` of cameras limited by ``CAMERA_QUERYSET_HOOK(request, queryset)``."""
     hook = analytics_settings.CAMERA_QUERYSET_HOOK

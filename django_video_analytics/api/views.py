@@ -13,7 +13,7 @@ from ..control import ControlError, get_control_backend
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
 from . import filters, serializers
 from .pagination import EventCursorPagination
-from .permissions import configured_permissions, visible_cameras, visible_events
+from .permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
 from .statistics import all_cameras_statistics, camera_statistics
 
 logger = logging.getLogger(__name__)
@@ -27,13 +27,6 @@ DAYS_PARAMETER = OpenApiParameter(
     {"type": "integer", "minimum": 1, "maximum": 366, "default": 7},
     description="Number of days up to today (1..366, default 7).",
 )
-
-
-class ConfiguredPermissionsMixin:
-    """Permission classes come from ``API_PERMISSION_CLASSES``, read per request."""
-
-    def get_permissions(self):
-        return configured_permissions()
 
 
 def read_days(request):

@@ -7,8 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
-from ..api.permissions import visible_events
-from ..api.views import ConfiguredPermissionsMixin
+from ..api.permissions import ConfiguredPermissionsMixin, visible_events
 from ..conf import analytics_settings
 from ..models import Camera, PlateAlert, WatchlistEntry
 from .matching import canonical_plate

@@ -7,6 +7,8 @@ writes them to the Camera row from its own thread.
 import logging
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from redis import RedisError
@@ -79,6 +81,16 @@ class RunnerStats:
         return figures
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """What a runner has done so far (``analyze_video`` prints it)."""
+
+    frames: int
+    detector_frames: int  # frames the detector ran on
+    events: Counter  # entries built, by event type
+    classes_seen: Counter  # detections reported, by class name
+
+
 class CameraRunner:
     """Runs one camera until stopped, finished (file end, ``max_frames``) or failed."""
 
@@ -115,6 +127,14 @@ class CameraRunner:
     @property
     def done(self):
         return self.state in (RunnerState.FINISHED, RunnerState.FAILED)
+
+    def summary(self):
+        return RunSummary(
+            frames=self.stats.frames_total,
+            detector_frames=self.analyzer.stats.detector_frames if self.analyzer else 0,
+            events=Counter(self.encoder.counts),
+            classes_seen=Counter(self.encoder.classes_seen),
+        )
 
     def start(self):
         self.thread = threading.Thread(

@@ -8,10 +8,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api.permissions import configured_permissions, visible_cameras
-from .conf import analytics_settings
-from .models import Camera
-from .widgets.counters import (
+from ..api.permissions import ConfiguredPermissionsMixin, visible_cameras
+from ..conf import analytics_settings
+from ..models import Camera
+from .counters import (
     camera_summaries,
     display_summary,
     overall_summary,
@@ -19,14 +19,11 @@ from .widgets.counters import (
 )
 
 
-class LiveCountersView(APIView):
+class LiveCountersView(ConfiguredPermissionsMixin, APIView):
     """Counts for today, the last 7 and 30 days, with the same permissions as the API."""
 
     max_cameras = 100
     queryset = Camera.objects.all()  # for DjangoModelPermissions; narrowed by the hook
-
-    def get_permissions(self):
-        return configured_permissions()
 
     def get_queryset(self):
         return visible_cameras(self.request, Camera.objects.all())

@@ -68,7 +68,7 @@ def test_answers_fresh_counts_after_a_stored_batch(alice, cameras):
 def test_hook_limits_cameras_and_overall(alice, cameras, settings):
     settings.VIDEO_ANALYTICS = {
         **settings.VIDEO_ANALYTICS,
-        "CAMERA_QUERYSET_HOOK": "tests.test_views.only_cameras_at_users_location",
+        "CAMERA_QUERYSET_HOOK": "tests.widgets.test_views.only_cameras_at_users_location",
     }
     data = alice.get(URL, {"camera": ["gate", "yard"], "overall": "1"}).json()
     assert set(data["cameras"]) == {"gate"}
