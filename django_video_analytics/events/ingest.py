@@ -25,6 +25,7 @@ on the database the router picks for writing events (``default`` without a route
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -33,6 +34,7 @@ from django.utils import timezone
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
 from ..statistics import COUNTERS, increments_of, statistics_date
+from .wire import WireEvent
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class IncomingEvent:
 
     entry_id: str
     source_id: str
-    event: object  # a wire.WireEvent
+    event: WireEvent
 
 
 @dataclass
@@ -64,14 +66,19 @@ class IngestResult:
         self.rejected += other.rejected
 
 
-def source_id_for(event, stream_name, entry_id):
+def source_id_for(event: Any, stream_name: str, entry_id: str) -> str:
     """The row's unique source id: the producer's event id, else the stream entry id."""
     if event.event_id:
         return f"event:{event.event_id}"
     return f"{stream_name}:{entry_id}"
 
 
-def store_events(incoming, *, unknown_camera_policy=None, fetch_ids=False):
+def store_events(
+    incoming: list[IncomingEvent],
+    *,
+    unknown_camera_policy: str | None = None,
+    fetch_ids: bool = False,
+) -> IngestResult:
     """Store ``incoming`` (IncomingEvent list) in one transaction; returns an IngestResult.
 
     ``fetch_ids`` sets the primary keys of the created instances (one more query per event

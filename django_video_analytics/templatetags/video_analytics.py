@@ -5,7 +5,10 @@ uses ``camera`` from the context; without either, or with ``overall=True``, it c
 cameras. Each tag costs at most two queries and caches its data (see ``widgets.cache``).
 """
 
+from typing import Any
+
 from django import template
+from django.template import Context
 from django.urls import reverse
 
 from ..conf import analytics_settings
@@ -21,29 +24,32 @@ from ..widgets.status import camera_state
 
 register = template.Library()
 
+# A tag's camera argument: a Camera, a camera id, or nothing (the context's, or all cameras).
+CameraArg = Camera | str | None
+
 TEMPLATE_DIR = "django_video_analytics/widgets"
 # Set on the request once the live script tag is rendered, so a page loads it once.
 SCRIPT_RENDERED = "_video_analytics_live_script"
 
 
-def camera_in(context, camera, overall=False):
+def camera_in(context: Context, camera: CameraArg, overall: bool = False) -> CameraArg:
     """The camera a tag is about: the argument, else the context's; None means all cameras."""
     if overall:
         return None
     return camera if camera is not None else context.get("camera")
 
 
-def camera_id_of(camera):
+def camera_id_of(camera: CameraArg) -> str | None:
     if camera is None or camera == "":
         return None
     return getattr(camera, "camera_id", None) or str(camera)
 
 
-def summary_for(camera_id):
+def summary_for(camera_id: str | None) -> dict[str, dict[str, int]]:
     return overall_summary() if camera_id is None else camera_summary(camera_id)
 
 
-def first_script_tag(context):
+def first_script_tag(context: Context) -> bool:
     """True the first time a page asks (per request; always without a request)."""
     request = context.get("request")
     if request is None:
@@ -55,7 +61,7 @@ def first_script_tag(context):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/status_badge.html", takes_context=True)
-def camera_status(context, camera=None):
+def camera_status(context: Context, camera: CameraArg = None) -> dict[str, Any]:
     """Active, inactive, error (with the last error) or stale heartbeat."""
     camera = camera_in(context, camera)
     if isinstance(camera, str):
@@ -64,7 +70,9 @@ def camera_status(context, camera=None):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/counters.html", takes_context=True)
-def event_counters(context, camera=None, period="today", overall=False):
+def event_counters(
+    context: Context, camera: CameraArg = None, period: str = "today", overall: bool = False
+) -> dict[str, Any]:
     """Detections, motion events and plates of ``period`` (today, week or month)."""
     period_days(period)  # rejects an unknown period with a clear message
     camera_id = camera_id_of(camera_in(context, camera, overall))
@@ -80,8 +88,13 @@ def event_counters(context, camera=None, period="today", overall=False):
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/live_counter.html", takes_context=True)
 def live_counter(
-    context, camera=None, kind="detections", period="today", overall=False, every=None
-):
+    context: Context,
+    camera: CameraArg = None,
+    kind: str = "detections",
+    period: str = "today",
+    overall: bool = False,
+    every: float | str | None = None,
+) -> dict[str, Any]:
     """One count that the static script refreshes from the live endpoint every few seconds."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -103,8 +116,13 @@ def live_counter(
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/feed.html", takes_context=True)
 def event_feed(
-    context, camera=None, kinds="detections,plates", limit=10, snapshots=True, overall=False
-):
+    context: Context,
+    camera: CameraArg = None,
+    kinds: str = "detections,plates",
+    limit: int | str = 10,
+    snapshots: bool = True,
+    overall: bool = False,
+) -> dict[str, Any]:
     """The newest detections and/or plates, with their snapshot when one exists."""
     camera = camera_in(context, camera, overall)
     items = latest_events(camera_id_of(camera), parse_kinds(kinds), int(limit))
@@ -112,7 +130,9 @@ def event_feed(
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/analytics.html", takes_context=True)
-def camera_analytics(context, camera=None, period="week", overall=False):
+def camera_analytics(
+    context: Context, camera: CameraArg = None, period: str = "week", overall: bool = False
+) -> dict[str, Any]:
     """Totals of ``period`` (week or month) and a chart of daily counts per object class."""
     days = daily_counts(camera_id_of(camera_in(context, camera, overall)), period_days(period))
     names = list(CHART_CLASSES)
@@ -131,7 +151,14 @@ def camera_analytics(context, camera=None, period="week", overall=False):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/sparkline.html", takes_context=True)
-def activity_sparkline(context, camera=None, days=14, overall=False, width=120, height=24):
+def activity_sparkline(
+    context: Context,
+    camera: CameraArg = None,
+    days: int | str = 14,
+    overall: bool = False,
+    width: int = 120,
+    height: int = 24,
+) -> dict[str, Any]:
     """A line of the events stored per day over the last ``days`` days."""
     series = daily_counts(camera_id_of(camera_in(context, camera, overall)), int(days))
     activity = [day.activity for day in series]
@@ -145,13 +172,13 @@ def activity_sparkline(context, camera=None, days=14, overall=False, width=120, 
 
 
 @register.filter
-def format_count(value):
+def format_count(value: int | float | None) -> str:
     """1234 -> 1.2K, 1234567 -> 1.2M."""
     return formatting.format_count(value)
 
 
 @register.filter
-def format_plate(value, groups=""):
+def format_plate(value: str | None, groups: str = "") -> str:
     """Upper-case plate with single spaces; ``"4-3"`` regroups ``GX19WHN`` as ``GX19 WHN``."""
     return formatting.format_plate(value, groups)
 

@@ -3,11 +3,17 @@
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from ..events import wire
 from ..pipeline.analyzer import DetectionObservation, MotionObservation
 from ..pipeline.stages import StageResult
-from ..pipeline.types import PlateRead
+from ..pipeline.types import Detection, Frame, PlateRead
+from .snapshots import SnapshotStore
+
+# A stream entry as the wire builders return it.
+Entry = dict[str, str]
 
 logger = logging.getLogger(__name__)
 
@@ -15,22 +21,22 @@ logger = logging.getLogger(__name__)
 class ObservationEncoder:
     """Builds the wire entries of one camera, saving snapshots when a store is given."""
 
-    def __init__(self, camera_id, snapshots=None):
+    def __init__(self, camera_id: str, snapshots: SnapshotStore | None = None) -> None:
         self.camera_id = camera_id
         self.snapshots = snapshots
-        self.counts = Counter()  # entries built, by event type
-        self.classes_seen = Counter()  # detections reported, by class name
+        self.counts: Counter[str] = Counter()  # entries built, by event type
+        self.classes_seen: Counter[str] = Counter()  # detections reported, by class name
 
-    def entries(self, observations):
+    def entries(self, observations: Iterable[object]) -> list[Entry]:
         """The wire entries for ``observations`` (those of unknown kinds are logged, skipped)."""
-        entries = []
+        entries: list[Entry] = []
         for observation in observations:
             entry = self.encode(observation)
             if entry is not None:
                 entries.append(entry)
         return entries
 
-    def encode(self, observation):
+    def encode(self, observation: object) -> Entry | None:
         if isinstance(observation, DetectionObservation):
             event_type, entry = "detection", self.detection(observation)
         elif isinstance(observation, MotionObservation):
@@ -43,7 +49,7 @@ class ObservationEncoder:
         self.counts[event_type] += 1
         return entry
 
-    def detection(self, observation):
+    def detection(self, observation: DetectionObservation) -> Entry:
         frame = observation.frame
         self.classes_seen.update(d.class_name for d in observation.detections)
         return wire.build_detection(
@@ -58,7 +64,7 @@ class ObservationEncoder:
             **self.snapshot_extra(frame.image, "detection", frame),
         )
 
-    def motion(self, observation):
+    def motion(self, observation: MotionObservation) -> Entry:
         frame, motion = observation.frame, observation.motion
         return wire.build_motion(
             self.camera_id,
@@ -69,9 +75,10 @@ class ObservationEncoder:
             event_id=uuid.uuid4().hex,
         )
 
-    def plate(self, result):
+    def plate(self, result: StageResult) -> Entry:
         """The ANPR entry of a ``PlateRead``; its crop becomes the snapshot."""
-        read, frame = result.payload, result.frame
+        read: PlateRead = result.payload
+        frame = result.frame
         extra = {} if read.crop is None else self.snapshot_extra(read.crop, "anpr", frame)
         return wire.build_anpr(
             self.camera_id,
@@ -86,7 +93,7 @@ class ObservationEncoder:
             **extra,
         )
 
-    def snapshot_extra(self, image, event_type, frame):
+    def snapshot_extra(self, image: Any, event_type: str, frame: Frame) -> dict[str, str]:
         """``{"snapshot": name}`` when snapshots are on, else nothing."""
         if self.snapshots is None:
             return {}
@@ -98,7 +105,7 @@ class ObservationEncoder:
             return {}
 
 
-def detection_item(detection):
+def detection_item(detection: Detection) -> dict[str, Any]:
     x, y, width, height = detection.box
     item = {
         "class_name": detection.class_name,

@@ -3,6 +3,7 @@
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class TextRead:
 class EasyOCRPlateReader:
     """EasyOCR with the offline English weights; the model loads once per process, lazily."""
 
-    _models = {}
+    _models: dict[bool, Any] = {}
     _lock = threading.Lock()
 
     def __init__(self, gpu=False):
