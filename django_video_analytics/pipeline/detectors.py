@@ -72,28 +72,22 @@ class UltralyticsDetector(Detector):
     def detect(
         self, image: Image, classes: Classes = None, confidence: float = 0.25
     ) -> list[Detection]:
-        ids = self.class_ids(classes)
-        if ids == []:
-            return []
-        results = self.model.predict(
-            image, imgsz=self.input_size, conf=confidence, classes=ids, verbose=False
-        )
-        return self._detections(results[0])
+        return self._run(self.model.predict, image, classes, confidence)
 
     def track(
         self, image: Image, classes: Classes = None, confidence: float = 0.25
     ) -> list[Detection]:
+        return self._run(
+            self.model.track, image, classes, confidence, persist=True, tracker="bytetrack.yaml"
+        )
+
+    def _run(self, method, image, classes, confidence, **options) -> list[Detection]:
+        """``model.predict`` or ``model.track`` on one frame, as Detections."""
         ids = self.class_ids(classes)
         if ids == []:
             return []
-        results = self.model.track(
-            image,
-            imgsz=self.input_size,
-            conf=confidence,
-            classes=ids,
-            persist=True,
-            tracker="bytetrack.yaml",
-            verbose=False,
+        results = method(
+            image, imgsz=self.input_size, conf=confidence, classes=ids, verbose=False, **options
         )
         return self._detections(results[0])
 
