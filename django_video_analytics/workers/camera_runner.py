@@ -300,8 +300,17 @@ def build_stages(camera, options):
     """The camera's per-track stages: ``TRACK_STAGES``, and the plate stage with ``enable_anpr``."""
     stages = [stage_class(camera) for stage_class in options.track_stages]
     if camera.enable_anpr:
-        from ..pipeline.anpr.stage import PlateReadingStage  # OCR loads only where it reads
+        from ..pipeline.anpr.stage import VEHICLE_CLASSES, PlateReadingStage  # OCR loads here
 
         reader = options.plate_reader() if options.plate_reader is not None else None
         stages.append(PlateReadingStage(camera, reader=reader))
+        tracked = set(camera.detection_classes or VEHICLE_CLASSES)
+        if not camera.enable_object_detection or not tracked & set(VEHICLE_CLASSES):
+            logger.warning(
+                "%s: enable_anpr is set but no plate will be read: plates are read on tracked "
+                "vehicles, which needs object detection on and detection_classes empty or "
+                "naming one of %s",
+                camera.camera_id,
+                ", ".join(VEHICLE_CLASSES),
+            )
     return stages

@@ -23,7 +23,13 @@ def test_the_worker_injects_the_plate_reader_setting(settings):
         **settings.VIDEO_ANALYTICS,
         "PLATE_READER": f"{__name__}.RecordingReader",
     }
-    camera = SimpleNamespace(enable_anpr=True, plate_format="br")
+    camera = SimpleNamespace(
+        camera_id="gate",
+        enable_anpr=True,
+        plate_format="br",
+        enable_object_detection=True,
+        detection_classes=(),
+    )
     [stage] = build_stages(camera, WorkerOptions.from_settings())
     assert isinstance(stage, PlateReadingStage)
     assert isinstance(stage.reader, RecordingReader)
@@ -51,8 +57,33 @@ def test_the_plate_stage_runs_on_anpr_cameras_only_and_never_twice(settings):
     options = WorkerOptions.from_settings()
 
     def stage_names(enable_anpr):
-        camera = SimpleNamespace(camera_id="gate", enable_anpr=enable_anpr, plate_format="uk")
+        camera = SimpleNamespace(
+            camera_id="gate",
+            enable_anpr=enable_anpr,
+            plate_format="uk",
+            enable_object_detection=True,
+            detection_classes=(),
+        )
         return [type(stage).__name__ for stage in build_stages(camera, options)]
 
     assert stage_names(False) == ["VehicleTrackStage"]
     assert stage_names(True) == ["VehicleTrackStage", "PlateReadingStage"]
+
+
+@pytest.mark.parametrize(
+    "camera_fields, warned",
+    [
+        ({"enable_object_detection": True, "detection_classes": ()}, False),
+        ({"enable_object_detection": True, "detection_classes": ("person", "bus")}, False),
+        ({"enable_object_detection": True, "detection_classes": ("person",)}, True),
+        ({"enable_object_detection": False, "detection_classes": ()}, True),
+    ],
+)
+def test_an_anpr_camera_that_cannot_read_plates_says_why(settings, caplog, camera_fields, warned):
+    settings.VIDEO_ANALYTICS = {
+        **settings.VIDEO_ANALYTICS,
+        "PLATE_READER": f"{__name__}.RecordingReader",
+    }
+    camera = SimpleNamespace(camera_id="gate", enable_anpr=True, plate_format="uk", **camera_fields)
+    build_stages(camera, WorkerOptions.from_settings())
+    assert ("no plate will be read" in caplog.text) is warned
