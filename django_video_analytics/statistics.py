@@ -51,6 +51,11 @@ def today() -> datetime.date:
     return statistics_date(timezone.now())
 
 
+def day_start(date: datetime.date) -> datetime.datetime:
+    """The first moment of the statistics day ``date`` (UTC midnight, aware)."""
+    return datetime.datetime.combine(date, datetime.time.min, tzinfo=datetime.timezone.utc)
+
+
 def window(days: int, last: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The first and last date of the ``days`` days ending ``last`` (default: today)."""
     last = today() if last is None else last

@@ -29,6 +29,14 @@ def site_time_zone(request, settings):
     return request.param
 
 
+def store(*entries):
+    incoming = [
+        IncomingEvent(str(n), f"test:{n}", wire.parse_entry(entry))
+        for n, entry in enumerate(entries)
+    ]
+    store_events(incoming)
+
+
 @pytest.fixture
 def stored_now(camera):
     """One detection (a person and a bus) and one plate of ``cam-1``, stored at this moment."""
@@ -37,15 +45,10 @@ def stored_now(camera):
     boxes = [
         {"class_name": name, "confidence": 0.9, "bounding_box": box} for name in ("person", "bus")
     ]
-    entries = [
+    store(
         wire.build_detection("cam-1", now, 1, boxes, "yolov8n", "8"),
         wire.build_anpr("cam-1", now, 2, "AB12CDE", 0.9),
-    ]
-    incoming = [
-        IncomingEvent(str(n), f"test:{n}", wire.parse_entry(entry))
-        for n, entry in enumerate(entries)
-    ]
-    store_events(incoming)
+    )
     return camera
 
 
@@ -74,3 +77,17 @@ def test_api_and_widgets_show_todays_counts(site_time_zone, stored_now):
     [day] = daily_counts("cam-1", 1)
     assert day.date == today()
     assert day.classes == {"person": 1, "car": 0, "truck": 0, "other": 1}
+
+
+def test_a_date_in_the_event_filters_is_the_day_the_statistics_count(site_time_zone, camera):
+    midnight = datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc)
+    store(
+        wire.build_motion("cam-1", midnight - datetime.timedelta(minutes=30), 1, 0.5, 1.0),
+        wire.build_motion("cam-1", midnight + datetime.timedelta(minutes=30), 2, 0.5, 1.0),
+    )
+    reader = client_for(make_user("reader"))
+    day = {"start_date": "2026-11-20", "end_date": "2026-11-20"}
+    listed = reader.get(f"{BASE}motion/", day).json()["results"]
+    stored = EventStatistics.objects.get(date=datetime.date(2026, 11, 20))
+    assert [row["frame_number"] for row in listed] == [2]
+    assert stored.motion_count == len(listed)
