@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django_video_analytics.pipeline.anpr.localize import build_localizers  # noqa: E402
 from django_video_analytics.pipeline.anpr.reader import EasyOCRPlateReader  # noqa: E402
-from django_video_analytics.pipeline.anpr.rendering import (  # noqa: E402
+from django_video_analytics.pipeline.anpr.stage import PlateReadingStage  # noqa: E402
+from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
+from testing_media.plates import (  # noqa: E402
     PHOTOS,
     WHITE,
     YELLOW,
@@ -32,8 +34,6 @@ from django_video_analytics.pipeline.anpr.rendering import (  # noqa: E402
     moving_clip,
     render_plate,
 )
-from django_video_analytics.pipeline.anpr.stage import PlateReadingStage  # noqa: E402
-from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
 
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 DIGITS = "0123456789"
@@ -113,7 +113,7 @@ def run_order(order, cases, detections, reader):
         track = tracks[track_id]
         attempts += track.attempts
         exact_frames += sum(c.text == expected for c in track.voter.candidates)
-        voted = [r.payload["license_plate"] for r in results if r.track_id == track_id]
+        voted = [r.payload.license_plate for r in results if r.track_id == track_id]
         if voted == [expected]:
             exact_votes += 1
         else:

@@ -101,6 +101,7 @@ def naive_urlpatterns():
 
     from django_video_analytics.api.filters import ANPREventFilterSet, DetectionEventFilterSet
     from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, MotionEvent
+    from django_video_analytics.statistics import EVENT_COUNTERS
 
     class NaiveDetectionSerializer(serializers.ModelSerializer):
         camera_name = serializers.CharField(source="camera.name")
@@ -142,9 +143,9 @@ def naive_urlpatterns():
             day = today - timedelta(days=age)
             row = {"date": day}
             for name, model in (
-                ("detection_count", DetectionEvent),
-                ("motion_count", MotionEvent),
-                ("anpr_count", ANPREvent),
+                (EVENT_COUNTERS["detection"], DetectionEvent),
+                (EVENT_COUNTERS["motion"], MotionEvent),
+                (EVENT_COUNTERS["anpr"], ANPREvent),
             ):
                 row[name] = model.objects.filter(camera=camera, timestamp__date=day).aggregate(
                     n=Count("id")

@@ -8,7 +8,7 @@ to supervision 0.31.2 ``LineZone``: its defaults (the four box corners trigger,
 minimum_crossing_threshold=1), the bottom centre only like ours, and the bottom centre with
 3 frames on the new side (its own guard against jitter). Scenes:
 
-- clips: real photo crops walked along the paths (``pipeline.path_clips``), detected and
+- clips: real photo crops walked along the paths (``testing_media.path_clips``), detected and
   tracked by YOLOv8n + ByteTrack at 5 fps, the analyzer's default;
 - synthetic: random walks at 5 fps with a detector's box noise and missed frames, some
   hovering on the line, some passing beside its end;
@@ -221,9 +221,9 @@ def match(reported, truth, owners):
 
 def clip_scenes():
     """Real crops walked along paths, detected and tracked by YOLOv8n + ByteTrack at 5 fps."""
-    from django_video_analytics.pipeline.clips import PERSON, clip_frames
     from django_video_analytics.pipeline.detectors import UltralyticsDetector
-    from django_video_analytics.pipeline.path_clips import Walk, walk_clip
+    from testing_media.clips import PERSON, clip_frames
+    from testing_media.path_clips import Walk, walk_clip
 
     gate = LineSpec("gate", ((0.5, 0.3), (0.5, 1.0)))
     short = LineSpec("short", ((0.5, 0.3), (0.5, 0.85)))  # feet pass below its end

@@ -125,6 +125,7 @@ def naive_consume(redis_client, stream, alias, limit):
         EventStatistics,
         MotionEvent,
     )
+    from django_video_analytics.statistics import class_counter
 
     last_id = "0"
     processed = 0
@@ -162,15 +163,8 @@ def naive_consume(redis_client, stream, alias, limit):
                 )
                 stats.detection_count += 1
                 for detection in data["detections"]:
-                    name = detection["class_name"]
-                    if name == "person":
-                        stats.person_count += 1
-                    elif name == "car":
-                        stats.car_count += 1
-                    elif name == "truck":
-                        stats.truck_count += 1
-                    else:
-                        stats.other_count += 1
+                    column = class_counter(detection["class_name"])
+                    setattr(stats, column, getattr(stats, column) + 1)
             elif data["event_type"] == "motion":
                 MotionEvent.objects.using(alias).create(
                     **common,
@@ -220,6 +214,7 @@ def snapshot(alias, limit_source_ids=None):
         EventStatistics,
         MotionEvent,
     )
+    from django_video_analytics.statistics import COUNTERS
 
     fields = {
         DetectionEvent: ["detections", "detection_count", "model_type", "model_version"],
@@ -241,7 +236,7 @@ def snapshot(alias, limit_source_ids=None):
     statistics = list(
         EventStatistics.objects.using(alias)
         .order_by("camera__camera_id", "date")
-        .values_list("camera__camera_id", "date", *EventStatistics.COUNTERS)
+        .values_list("camera__camera_id", "date", *COUNTERS)
     )
     return rows, cameras, statistics
 

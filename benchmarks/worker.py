@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cv2  # noqa: E402
 
-from django_video_analytics.pipeline import clips  # noqa: E402
 from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer  # noqa: E402
 from django_video_analytics.pipeline.detectors import UltralyticsDetector  # noqa: E402
 from django_video_analytics.pipeline.tracking import iou  # noqa: E402
+from testing_media import clips  # noqa: E402
 
 CONFIDENCE = 0.5  # the Camera default
 

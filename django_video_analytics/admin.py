@@ -8,6 +8,7 @@ from .control import ControlError, get_control_backend
 from .masking import mask_url, mask_urls_in
 from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
+from .statistics import COUNTERS
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
 
 
@@ -78,7 +79,7 @@ class ReadOnlyEventAdmin(admin.ModelAdmin):
 
     list_filter = ("camera", "processed", "timestamp")
     date_hierarchy = "timestamp"
-    search_fields = ("camera__camera_id", "camera__name")
+    search_fields: tuple[str, ...] = ("camera__camera_id", "camera__name")
     list_select_related = ("camera",)
     show_full_result_count = False  # COUNT(*) over millions of rows on every page is slow
 
@@ -124,7 +125,7 @@ class ANPREventAdmin(ReadOnlyEventAdmin):
 
 @admin.register(EventStatistics)
 class EventStatisticsAdmin(admin.ModelAdmin):
-    list_display = ("date", "camera", *EventStatistics.COUNTERS)
+    list_display = ("date", "camera", *COUNTERS)
     list_filter = ("camera", "date")
     search_fields = ("camera__camera_id", "camera__name")
     date_hierarchy = "date"

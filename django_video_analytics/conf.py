@@ -6,6 +6,9 @@ the flat names older integrations used (``REDIS_HOST``, ``REDIS_STREAM_NAME`` ..
 from ``DEFAULTS``. Dotted paths listed in ``IMPORT_STRINGS`` are imported on first access.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -110,7 +113,7 @@ LEGACY_NAMES = {
 }
 
 
-def perform_import(name, value):
+def perform_import(name: str, value: Any) -> Any:
     """Import a dotted path (or each path of a list) named by setting ``name``."""
     if value is None:
         return None
@@ -126,7 +129,7 @@ def perform_import(name, value):
         ) from exc
 
 
-def legacy_redis_url():
+def legacy_redis_url() -> str | None:
     """Build a URL from ``REDIS_HOST``/``REDIS_PORT``/``REDIS_DB`` when any is set."""
     names = ("REDIS_HOST", "REDIS_PORT", "REDIS_DB")
     if not any(hasattr(settings, name) for name in names):
@@ -140,13 +143,15 @@ def legacy_redis_url():
 class AnalyticsSettings:
     """Lazy view of the package settings; cached per attribute, cleared on change."""
 
-    def __init__(self, defaults=None, import_strings=None):
+    def __init__(
+        self, defaults: dict[str, Any] | None = None, import_strings: Iterable[str] | None = None
+    ) -> None:
         self.defaults = defaults or DEFAULTS
         self.import_strings = import_strings or IMPORT_STRINGS
-        self._cached = set()
+        self._cached: set[str] = set()
 
     @property
-    def user_settings(self):
+    def user_settings(self) -> dict[str, Any]:
         value = getattr(settings, SETTINGS_NAME, {})
         if not isinstance(value, dict):
             raise ImproperlyConfigured(
@@ -154,7 +159,7 @@ class AnalyticsSettings:
             )
         return value
 
-    def raw(self, name):
+    def raw(self, name: str) -> Any:
         """The configured value of ``name`` before any import."""
         if name not in self.defaults:
             raise AttributeError(f"Invalid {SETTINGS_NAME} setting: {name!r}")
@@ -171,7 +176,7 @@ class AnalyticsSettings:
             )
         return self.defaults[name]
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         value = self.raw(name)
         if name in self.import_strings:
             value = perform_import(name, value)
@@ -179,7 +184,7 @@ class AnalyticsSettings:
         setattr(self, name, value)
         return value
 
-    def reload(self):
+    def reload(self) -> None:
         for name in self._cached:
             delattr(self, name)
         self._cached.clear()
@@ -192,7 +197,7 @@ RELOAD_ON = {SETTINGS_NAME, "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"}
 )
 
 
-def reload_analytics_settings(*args, setting, **kwargs):
+def reload_analytics_settings(*args: Any, setting: str, **kwargs: Any) -> None:
     if setting in RELOAD_ON:
         analytics_settings.reload()
         from .connection import reset_connections

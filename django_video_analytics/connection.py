@@ -4,7 +4,7 @@ import redis
 
 from .conf import analytics_settings
 
-_clients = {}
+_clients: dict[str, redis.Redis] = {}
 
 
 def get_redis():

@@ -191,7 +191,7 @@ class ANPREvent(Event):
 
 
 class EventStatistics(models.Model):
-    """Event counts per camera per day, maintained by the consumer."""
+    """Event counts per camera per UTC day, kept by the consumer (see ``statistics``)."""
 
     camera = models.ForeignKey(
         Camera, on_delete=models.CASCADE, related_name="statistics", verbose_name=_("camera")
@@ -206,16 +206,6 @@ class EventStatistics(models.Model):
     other_count = models.PositiveIntegerField(_("other objects"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    COUNTERS = (
-        "detection_count",
-        "motion_count",
-        "anpr_count",
-        "person_count",
-        "car_count",
-        "truck_count",
-        "other_count",
-    )
 
     class Meta:
         db_table = "video_analytics_eventstatistics"

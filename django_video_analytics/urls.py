@@ -7,6 +7,6 @@ app_name = "django_video_analytics"
 urlpatterns = [
     path("", include("django_video_analytics.api.urls")),
     path("", include("django_video_analytics.watchlist.urls")),
-    path("", include("django_video_analytics.widget_urls")),
+    path("", include("django_video_analytics.widgets.urls")),
     path("", include("django_video_analytics.operations.urls")),
 ]

@@ -3,6 +3,11 @@
 
 import os
 import sys
+from pathlib import Path
+
+# The checkout's root, after the installed packages: the demo composes its clips with the
+# checkout's ``testing_media`` (shared with the tests; not part of the wheel).
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example.settings")

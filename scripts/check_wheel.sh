@@ -29,7 +29,10 @@ required = [
     "django_video_analytics/py.typed",
 ]
 missing = [p for p in required if not has(p)]
-forbidden = [n for n in names if n.startswith(("example_project/", "tests/", "benchmarks/"))]
+forbidden = [
+    n for n in names
+    if n.startswith(("example_project/", "tests/", "benchmarks/", "testing_media/"))
+]
 print(f"{len(names)} files; missing: {missing}; forbidden: {forbidden[:5]}")
 sys.exit(1 if missing or forbidden else 0)
 PY
@@ -83,8 +86,9 @@ touch "$work/host/hostproject/__init__.py"
   && echo "check and migrate: ok")
 
 echo "== tests against the installed wheel (no inference extra)"
-# The browser test serves the example project's pages: take them along, not its data.
-cp -r tests example_project pyproject.toml "$work/"
+# The browser test serves the example project's pages: take them along, not its data; the
+# test media come from the checkout (they are not in the wheel).
+cp -r tests example_project testing_media pyproject.toml "$work/"
 rm -rf "$work/example_project/var"
 cd "$work"
 "$work/venv/bin/python" -c "import django_video_analytics, sys; assert 'site-packages' in django_video_analytics.__file__, django_video_analytics.__file__"

@@ -14,7 +14,8 @@ SECRET_KEY = "tests"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
-TIME_ZONE = "UTC"
+# DVA_TEST_TIME_ZONE=Pacific/Auckland runs the suite as a site outside UTC would.
+TIME_ZONE = os.environ.get("DVA_TEST_TIME_ZONE", "UTC")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

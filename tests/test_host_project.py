@@ -242,7 +242,7 @@ def create_and_start(host, clip, **fields):
 @pytest.fixture(scope="module")
 def street_camera(host):
     """A file camera created through the API, started, run with --burst, its events stored."""
-    from django_video_analytics.pipeline import clips
+    from testing_media import clips
 
     camera_id = create_and_start(host, clips.objects_clip())
     worker = host.manage("run_camera_worker", "--camera", camera_id, "--burst", check=False)
@@ -303,7 +303,7 @@ class WebhookReceiver:
 
 
 def test_a_watchlist_hit_delivers_a_webhook_without_celery(host):
-    from django_video_analytics.pipeline import clips
+    from testing_media import clips
     from tests.workers.streams import free_port
 
     receiver = WebhookReceiver(free_port())

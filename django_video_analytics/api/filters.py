@@ -5,12 +5,12 @@ import datetime
 import django_filters
 from django import forms
 from django.db import connections
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from ..dates import parse_date_or_datetime
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from ..statistics import day_start
 
 
 class DateOrDateTimeField(forms.CharField):
@@ -24,7 +24,7 @@ class DateOrDateTimeField(forms.CharField):
 class TimestampBoundFilter(django_filters.Filter):
     """A datetime field from (``lookup_expr="gte"``) or up to (``"lte"``) a date or datetime.
 
-    A bare date as the upper bound includes that whole day.
+    A bare date is a UTC day, as in the statistics; as the upper bound it includes that day.
     """
 
     field_class = DateOrDateTimeField
@@ -35,12 +35,8 @@ class TimestampBoundFilter(django_filters.Filter):
         if isinstance(value, datetime.datetime):
             return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": value})
         if self.lookup_expr == "gte":
-            return qs.filter(**{f"{self.field_name}__gte": _start_of(value)})
-        return qs.filter(**{f"{self.field_name}__lt": _start_of(value + datetime.timedelta(1))})
-
-
-def _start_of(date):
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+            return qs.filter(**{f"{self.field_name}__gte": day_start(value)})
+        return qs.filter(**{f"{self.field_name}__lt": day_start(value + datetime.timedelta(1))})
 
 
 def timestamp_bound(lookup_expr, description, field_name="timestamp"):

@@ -1,5 +1,6 @@
 """Who may call the API: the configured permission classes and the camera-queryset hook."""
 
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions
 
 from ..conf import analytics_settings
@@ -33,6 +34,19 @@ class DjangoModelPermissions(permissions.DjangoModelPermissions):
 def configured_permissions():
     """Instances of ``API_PERMISSION_CLASSES``."""
     return [permission() for permission in analytics_settings.API_PERMISSION_CLASSES]
+
+
+class ConfiguredPermissionsMixin:
+    """Permission classes come from ``API_PERMISSION_CLASSES``, read per request.
+
+    The views also carry drf-spectacular's schema class, so ``schema/`` works in a host
+    whose ``REST_FRAMEWORK`` has no (or another) ``DEFAULT_SCHEMA_CLASS``.
+    """
+
+    schema = AutoSchema()
+
+    def get_permissions(self):
+        return configured_permissions()
 
 
 def visible_cameras(request, queryset):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from ..statistics import COUNTERS
 from ..validators import validate_detection_classes, validate_roi_zones, validate_stream_url
 from .fields import ClassNamesField, MaskedCredentialsMixin, MaskedTextField, ROIZonesField
 
@@ -132,15 +133,10 @@ class StatisticsQuerySerializer(serializers.Serializer):
 
 
 class CountersSerializer(serializers.Serializer):
-    """The counters of ``EventStatistics``."""
+    """The counters of ``EventStatistics`` (``statistics.COUNTERS``), then declared fields."""
 
-    detection_count = serializers.IntegerField()
-    motion_count = serializers.IntegerField()
-    anpr_count = serializers.IntegerField()
-    person_count = serializers.IntegerField()
-    car_count = serializers.IntegerField()
-    truck_count = serializers.IntegerField()
-    other_count = serializers.IntegerField()
+    def get_fields(self):
+        return {**{name: serializers.IntegerField() for name in COUNTERS}, **super().get_fields()}
 
 
 class DailyCountersSerializer(CountersSerializer):

@@ -1,25 +1,13 @@
-"""Daily rows and totals of ``EventStatistics`` over the last N days, in one query."""
+"""The statistics responses: daily rows and totals over the last N (UTC) days, in one query."""
 
 from collections import Counter
-from datetime import timedelta
 
-from django.utils import timezone
-
-from ..models import EventStatistics
-
-COUNTERS = EventStatistics.COUNTERS
+from ..statistics import COUNTERS, dates, rows_per_camera_and_day, window
 
 
-def window(days):
-    """The first and last date of the ``days`` days ending today (local time)."""
-    end = timezone.localdate()
-    return end - timedelta(days=days - 1), end
-
-
-def summarize(rows, days):
+def summarize(rows, start, end):
     """Daily sums (one row per day, zeros included), totals and per-camera sums of ``rows``."""
-    start, end = window(days)
-    daily = {start + timedelta(days=offset): Counter() for offset in range(days)}
+    daily = {date: Counter() for date in dates(start, end)}
     cameras = {}
     for row in rows:
         counts = Counter({name: row[name] for name in COUNTERS})
@@ -30,7 +18,7 @@ def summarize(rows, days):
         camera["counts"].update(counts)
     totals = sum(daily.values(), Counter())
     return {
-        "days": days,
+        "days": len(daily),
         "start_date": start,
         "end_date": end,
         "daily": [{"date": date, **_full(counts)} for date, counts in daily.items()],
@@ -46,25 +34,16 @@ def summarize(rows, days):
     }
 
 
-def statistics_rows(cameras, days):
-    """The statistics rows of ``cameras`` (a queryset) within the window."""
-    start, end = window(days)
-    return (
-        EventStatistics.objects.filter(camera__in=cameras, date__range=(start, end))
-        .order_by()
-        .values("date", "camera__camera_id", "camera__name", *COUNTERS)
-    )
-
-
 def camera_statistics(camera, days):
-    rows = statistics_rows([camera.pk], days)
-    summary = summarize(rows, days)
+    start, end = window(days)
+    summary = summarize(rows_per_camera_and_day([camera.pk], start, end), start, end)
     del summary["cameras"]
     return {"camera_id": camera.camera_id, "camera_name": camera.name, **summary}
 
 
 def all_cameras_statistics(cameras, days):
-    return summarize(statistics_rows(cameras.values("pk"), days), days)
+    start, end = window(days)
+    return summarize(rows_per_camera_and_day(cameras.values("pk"), start, end), start, end)
 
 
 def _full(counts):

@@ -1,9 +1,9 @@
 """The HTTP API of SPEC.md: cameras (with start/stop/statistics), events, statistics."""
 
 import logging
+from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +14,7 @@ from ..control import ControlError, get_control_backend
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
 from . import filters, serializers
 from .pagination import EventCursorPagination
-from .permissions import configured_permissions, visible_cameras, visible_events
+from .permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
 from .schema import extend_schema
 from .statistics import all_cameras_statistics, camera_statistics
 
@@ -29,19 +29,6 @@ DAYS_PARAMETER = OpenApiParameter(
     {"type": "integer", "minimum": 1, "maximum": 366, "default": 7},
     description="Number of days up to today (1..366, default 7).",
 )
-
-
-class ConfiguredPermissionsMixin:
-    """Permission classes come from ``API_PERMISSION_CLASSES``, read per request.
-
-    The views also carry drf-spectacular's schema class, so ``schema/`` works in a host
-    whose ``REST_FRAMEWORK`` has no (or another) ``DEFAULT_SCHEMA_CLASS``.
-    """
-
-    schema = AutoSchema()
-
-    def get_permissions(self):
-        return configured_permissions()
 
 
 def read_days(request):
@@ -111,7 +98,7 @@ class CameraViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
 class EventViewSet(ConfiguredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
     """Events of the cameras the user may see, newest first, cursor-paginated."""
 
-    model = None
+    model: Any = None
     pagination_class = EventCursorPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["timestamp", "created_at"]
@@ -160,7 +147,7 @@ class StatisticsViewSet(ConfiguredPermissionsMixin, viewsets.GenericViewSet):
 
     queryset = EventStatistics.objects.none()  # for model permissions and the schema
     pagination_class = None
-    filter_backends = []
+    filter_backends: list[type] = []
 
     @extend_schema(
         parameters=[

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 TRIMMED_REASON = "the entry was trimmed from the stream before it was stored"
 
 
-def default_consumer_name(prefix=None):
+def default_consumer_name(prefix: str | None = None) -> str:
     """``<host>-<pid>`` (with a random suffix after ``prefix`` for one-off consumers)."""
     name = f"{socket.gethostname()}-{os.getpid()}"
     if prefix:
@@ -141,7 +141,7 @@ class EventConsumer:
         self._group_ready = False
         self._read_pending = True
 
-    def read_batch(self, count=None, block_ms=None):
+    def read_batch(self, count: int | None = None, block_ms: int | None = None) -> Batch:
         """The next batch (maybe empty): own pending entries, then claims, then new entries.
 
         ``block_ms=None`` returns at once when nothing is waiting.
@@ -215,7 +215,7 @@ class EventConsumer:
 
     # Storing -------------------------------------------------------------------------------
 
-    def handle(self, batch):
+    def handle(self, batch: Batch) -> BatchResult:
         """Store a batch, dead-letter what cannot be stored, then ack every entry.
 
         Raises the database's or Redis' error when either is unavailable; nothing is then
@@ -227,7 +227,9 @@ class EventConsumer:
                 "acknowledged once the batch is committed, which an outer block would postpone."
             )
         result = BatchResult(read=len(batch))
-        dead = [(entry_id, {}, TRIMMED_REASON, None) for entry_id in batch.trimmed]
+        dead: list[tuple[str, dict, str, object]] = [
+            (entry_id, {}, TRIMMED_REASON, None) for entry_id in batch.trimmed
+        ]
         incoming = []
         fields_by_id = {}
         for entry_id, fields in batch.entries:
@@ -333,7 +335,7 @@ class EventConsumer:
 
     # Whole runs ----------------------------------------------------------------------------
 
-    def drain(self, max_messages=None):
+    def drain(self, max_messages: int | None = None) -> BatchResult:
         """Handle batches until nothing is waiting (or ``max_messages`` were read)."""
         total = BatchResult()
         while max_messages is None or total.read < max_messages:

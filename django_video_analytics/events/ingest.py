@@ -25,7 +25,7 @@ on the database the router picks for writing events (``default`` without a route
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timezone as dt_timezone
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -33,13 +33,12 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from ..statistics import COUNTERS, increments_of, statistics_date
+from .wire import WireEvent
 
 logger = logging.getLogger(__name__)
 
 MODELS = {"detection": DetectionEvent, "motion": MotionEvent, "anpr": ANPREvent}
-EVENT_COUNTERS = {"detection": "detection_count", "motion": "motion_count", "anpr": "anpr_count"}
-# Detected objects are counted per class; the rest go to other_count.
-CLASS_COUNTERS = {"person": "person_count", "car": "car_count", "truck": "truck_count"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class IncomingEvent:
 
     entry_id: str
     source_id: str
-    event: object  # a wire.WireEvent
+    event: WireEvent
 
 
 @dataclass
@@ -67,14 +66,19 @@ class IngestResult:
         self.rejected += other.rejected
 
 
-def source_id_for(event, stream_name, entry_id):
+def source_id_for(event: Any, stream_name: str, entry_id: str) -> str:
     """The row's unique source id: the producer's event id, else the stream entry id."""
     if event.event_id:
         return f"event:{event.event_id}"
     return f"{stream_name}:{entry_id}"
 
 
-def store_events(incoming, *, unknown_camera_policy=None, fetch_ids=False):
+def store_events(
+    incoming: list[IncomingEvent],
+    *,
+    unknown_camera_policy: str | None = None,
+    fetch_ids: bool = False,
+) -> IngestResult:
     """Store ``incoming`` (IncomingEvent list) in one transaction; returns an IngestResult.
 
     ``fetch_ids`` sets the primary keys of the created instances (one more query per event
@@ -287,12 +291,7 @@ def statistics_increments(rows):
     """(camera pk, UTC date) -> Counter of EventStatistics counters for (camera pk, event)."""
     increments = defaultdict(Counter)
     for camera_pk, event in rows:
-        counters = increments[camera_pk, event.timestamp.astimezone(dt_timezone.utc).date()]
-        counters[EVENT_COUNTERS[event.event_type]] += 1
-        if event.event_type == "detection":
-            for item in event.detections:
-                name = str(item.get("class_name", "")).lower()
-                counters[CLASS_COUNTERS.get(name, "other_count")] += 1
+        increments[camera_pk, statistics_date(event.timestamp)] += increments_of(event)
     return increments
 
 
@@ -307,7 +306,7 @@ def _increment_statistics(using, rows):
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = EventStatistics._meta
-    column = {name: quote(meta.get_field(name).column) for name in EventStatistics.COUNTERS}
+    column = {name: quote(meta.get_field(name).column) for name in COUNTERS}
     # n = n + k, the F() expression's SQL, for every (camera, date) in one round trip.
     assignments = ", ".join(f"{column[name]} = {column[name]} + %s" for name in column)
     statement = (

@@ -12,8 +12,10 @@ ranges, no NUL characters, no NaN), so a batch is never failed by one odd entry.
 import json
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any, ClassVar
 
 from django.utils.dateparse import parse_datetime
 
@@ -36,20 +38,12 @@ MAX_LENGTHS = {
     "region": 64,
     "class_name": 64,
 }
-# Keys the builders write themselves; ``extra`` cannot replace them.
-RESERVED_KEYS = frozenset(
-    {
-        "event_type",
-        "camera_id",
-        "timestamp",
-        "frame_number",
-        "detections",
-        "model_info",
-        "motion_intensity",
-        "affected_area_percentage",
-        "anpr_result",
-    }
-)
+# The optional keys each builder takes as keyword arguments; any other is a caller's typo.
+OPTIONAL_KEYS = {
+    "detection": frozenset({"event_id", "snapshot", "reason"}),
+    "motion": frozenset({"event_id", "snapshot"}),
+    "anpr": frozenset({"event_id", "snapshot", "track_id", "candidates"}),
+}
 
 
 class WireFormatError(ValueError):
@@ -64,7 +58,7 @@ class WireFormatError(ValueError):
 class WireEvent:
     """Keys every event has, plus the optional ones the consumer stores."""
 
-    event_type = None  # set by each subclass
+    event_type: ClassVar[str | None] = None  # set by each subclass
 
     camera_id: str
     timestamp: datetime  # aware, UTC
@@ -103,7 +97,7 @@ class AnprWireEvent(WireEvent):
 # Parsing ---------------------------------------------------------------------------------
 
 
-def parse_entry(fields):
+def parse_entry(fields: Mapping[Any, Any]) -> WireEvent:
     """The ``WireEvent`` of a raw stream entry (a mapping with bytes or str keys and values)."""
     raw = _data_field(fields)
     if len(raw) > MAX_ENTRY_BYTES:
@@ -420,8 +414,14 @@ def format_timestamp(value):
 
 
 def build_detection(
-    camera_id, timestamp, frame_number, detections, model_type, model_version, **extra
-):
+    camera_id: str,
+    timestamp: datetime | str,
+    frame_number: int,
+    detections: Iterable[Mapping[str, Any]],
+    model_type: str,
+    model_version: str,
+    **extra: Any,
+) -> dict[str, str]:
     """A detection entry; ``detections`` are ``{class_name, confidence, bounding_box}`` dicts."""
     payload = _common("detection", camera_id, timestamp, frame_number)
     payload["detections"] = list(detections)
@@ -430,8 +430,13 @@ def build_detection(
 
 
 def build_motion(
-    camera_id, timestamp, frame_number, motion_intensity, affected_area_percentage, **extra
-):
+    camera_id: str,
+    timestamp: datetime | str,
+    frame_number: int,
+    motion_intensity: float,
+    affected_area_percentage: float,
+    **extra: Any,
+) -> dict[str, str]:
     """A motion entry; ``affected_area_percentage`` is 0..100."""
     payload = _common("motion", camera_id, timestamp, frame_number)
     payload["motion_intensity"] = motion_intensity
@@ -439,7 +444,15 @@ def build_motion(
     return _entry(payload, extra)
 
 
-def build_anpr(camera_id, timestamp, frame_number, license_plate, confidence, region=None, **extra):
+def build_anpr(
+    camera_id: str,
+    timestamp: datetime | str,
+    frame_number: int,
+    license_plate: str,
+    confidence: float,
+    region: str | None = None,
+    **extra: Any,
+) -> dict[str, str]:
     """An ANPR entry; ``region`` may be None (the key is then still written, as null)."""
     payload = _common("anpr", camera_id, timestamp, frame_number)
     payload["anpr_result"] = {
@@ -460,9 +473,9 @@ def _common(event_type, camera_id, timestamp, frame_number):
 
 
 def _entry(payload, extra):
-    clash = RESERVED_KEYS.intersection(extra)
-    if clash:
-        raise TypeError(f"extra keys may not replace {sorted(clash)}")
+    unknown = set(extra) - OPTIONAL_KEYS[payload["event_type"]]
+    if unknown:
+        raise TypeError(f"unknown keywords for a {payload['event_type']} entry: {sorted(unknown)}")
     payload.update((key, value) for key, value in extra.items() if value is not None)
     try:
         data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 
 from ..api.filters import timestamp_bound
 from ..api.pagination import EventCursorPagination
-from ..api.permissions import visible_cameras, visible_events
+from ..api.permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
 from ..api.schema import extend_schema
-from ..api.views import ConfiguredPermissionsMixin
 from ..models import Camera, CameraHealth
 from .camera_health import daily_uptime
 

@@ -166,6 +166,7 @@ class CameraAnalyzer:
 
     def _detect(self, frame: Frame) -> list[Detection]:
         started = time.perf_counter()
+        assert self.detector is not None  # only called with a detector
         detections = self.detector.track(
             frame.image, classes=self.config.classes or None, confidence=self.config.confidence
         )
@@ -181,7 +182,7 @@ class CameraAnalyzer:
 
     def _changed(self, frame: Frame, ended: list[int]) -> list:
         """Stage results of ended tracks, then a DetectionObservation if one is due."""
-        results = self._end_tracks(ended)
+        results: list = self._end_tracks(ended)
         live = self.tracks.live_detections()
         if self.tracks.pop_changed():
             reason = "changed"
@@ -191,6 +192,7 @@ class CameraAnalyzer:
             return results
         if live:
             self._detection_event.last = frame.timestamp
+            assert self.detector is not None  # tracks exist only with a detector
             model_type, model_version = self.detector.model_info
             results.append(
                 DetectionObservation(

@@ -7,6 +7,9 @@ One instance per camera: tracking keeps state between frames.
 
 import importlib.util
 import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -25,6 +28,9 @@ from .weights import (
 
 logger = logging.getLogger(__name__)
 
+Image = Any  # a BGR numpy array, HxWx3 uint8
+Classes = Iterable[str] | None  # class names to keep; None or empty: all
+
 
 class Detector:
     """What backends share: class names, ``model_info`` and the class filter."""
@@ -32,24 +38,28 @@ class Detector:
     class_names: list[str]
     model_info: tuple[str, str]  # (model_type, version) for the events' model_info
 
-    def class_ids(self, classes) -> list[int] | None:
+    def class_ids(self, classes: Classes) -> list[int] | None:
         """Indices of the wanted class names (None: all; unknown names are ignored)."""
         if not classes:
             return None
         wanted = set(classes)
         return [index for index, name in enumerate(self.class_names) if name in wanted]
 
-    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
+    def detect(
+        self, image: Image, classes: Classes = None, confidence: float = 0.25
+    ) -> list[Detection]:
         raise NotImplementedError
 
-    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
+    def track(
+        self, image: Image, classes: Classes = None, confidence: float = 0.25
+    ) -> list[Detection]:
         raise NotImplementedError
 
 
 class UltralyticsDetector(Detector):
     """YOLO through ultralytics, tracked by its ByteTrack; the default backend."""
 
-    def __init__(self, model_path=None, *, input_size=320):
+    def __init__(self, model_path: str | Path | None = None, *, input_size: int = 320) -> None:
         self.weights = sized_weights(resolve_detector_weights(model_path), input_size)
         self.input_size = input_size
         module = ultralytics()
@@ -59,27 +69,25 @@ class UltralyticsDetector(Detector):
         self.class_names = [names[index] for index in sorted(names)]
         self.model_info = (model_type(metadata), module.__version__)
 
-    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
-        ids = self.class_ids(classes)
-        if ids == []:
-            return []
-        results = self.model.predict(
-            image, imgsz=self.input_size, conf=confidence, classes=ids, verbose=False
-        )
-        return self._detections(results[0])
+    def detect(
+        self, image: Image, classes: Classes = None, confidence: float = 0.25
+    ) -> list[Detection]:
+        return self._run(self.model.predict, image, classes, confidence)
 
-    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
+    def track(
+        self, image: Image, classes: Classes = None, confidence: float = 0.25
+    ) -> list[Detection]:
+        return self._run(
+            self.model.track, image, classes, confidence, persist=True, tracker="bytetrack.yaml"
+        )
+
+    def _run(self, method, image, classes, confidence, **options) -> list[Detection]:
+        """``model.predict`` or ``model.track`` on one frame, as Detections."""
         ids = self.class_ids(classes)
         if ids == []:
             return []
-        results = self.model.track(
-            image,
-            imgsz=self.input_size,
-            conf=confidence,
-            classes=ids,
-            persist=True,
-            tracker="bytetrack.yaml",
-            verbose=False,
+        results = method(
+            image, imgsz=self.input_size, conf=confidence, classes=ids, verbose=False, **options
         )
         return self._detections(results[0])
 
@@ -114,7 +122,7 @@ class OnnxRuntimeDetector(Detector):
 
     iou_threshold = 0.7  # ultralytics' NMS default, so both backends agree
 
-    def __init__(self, model_path=None, *, input_size=320):
+    def __init__(self, model_path: str | Path | None = None, *, input_size: int = 320) -> None:
         self.weights = self._weights(resolve_detector_weights(model_path), input_size)
         self.session = _session(self.weights)
         self.input_name = self.session.get_inputs()[0].name
@@ -143,7 +151,9 @@ class OnnxRuntimeDetector(Detector):
             )
         return source
 
-    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
+    def detect(
+        self, image: Image, classes: Classes = None, confidence: float = 0.25
+    ) -> list[Detection]:
         ids = self.class_ids(classes)
         if ids == []:
             return []
@@ -179,7 +189,9 @@ class OnnxRuntimeDetector(Detector):
             )
         return detections
 
-    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
+    def track(
+        self, image: Image, classes: Classes = None, confidence: float = 0.25
+    ) -> list[Detection]:
         return self.tracker.update(self.detect(image, classes, confidence))
 
     def _letterbox(self, image):

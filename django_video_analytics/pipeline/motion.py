@@ -1,5 +1,7 @@
 """Motion by background subtraction (MOG2) on a small grey copy of each frame."""
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -25,12 +27,12 @@ class MotionDetector:
         self.roi_zones = roi_zones
         self.threshold = threshold
         self.history = history
-        self._subtractor = None
+        self._subtractor: Any = None
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
-        self._size = None
-        self._mask = None
+        self._size: tuple[int, int] | None = None
+        self._mask: Any = None
         self._watched = 0
-        self._previous = None
+        self._previous: Any = None
         self._frames = 0
 
     def update(self, image) -> MotionResult:

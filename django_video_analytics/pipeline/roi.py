@@ -4,6 +4,8 @@ A zone is a list of at least three points, or a mapping with such a list under
 ``"points"`` (so zones may carry a name). No zones means the whole frame.
 """
 
+from typing import Any
+
 import numpy as np
 
 from .zones.geometry import point_in_polygon
@@ -11,7 +13,7 @@ from .zones.geometry import point_in_polygon
 
 def zone_points(zone) -> list[tuple[float, float]]:
     """The points of one zone as (x, y) floats; raises ValueError for a malformed zone."""
-    points = zone.get("points") if isinstance(zone, dict) else zone
+    points: Any = zone.get("points") if isinstance(zone, dict) else zone
     try:
         points = [(float(x), float(y)) for x, y in points]
     except (TypeError, ValueError) as exc:

@@ -4,11 +4,11 @@ The analyzer calls every stage for each tracked detection of an analysed frame t
 stage ``wants``, then ``finish(track_id)`` once the track has ended, and ``flush()`` when
 the camera stops. ``update`` may already return a track's result when it is certain (a
 decisive vote); the stage then reports nothing more for that track. A stage returns
-``StageResult``s that the worker turns into events of ``kind`` by passing ``payload`` to the
-wire builder of that kind as keyword arguments.
+``StageResult``s; the worker publishes those whose ``payload`` is a type it maps to an event
+(``types.PlateRead``: an ANPR event) and logs the others.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .types import Detection, Frame
@@ -16,12 +16,12 @@ from .types import Detection, Frame
 
 @dataclass(frozen=True, eq=False)
 class StageResult:
-    """What a stage found for one track: an event of type ``kind`` seen in ``frame``."""
+    """What a stage found for one track in ``frame``: ``kind`` names it, ``payload`` holds it."""
 
     kind: str
     track_id: int
     frame: Frame
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: Any = None
 
 
 class TrackStage:

@@ -38,6 +38,8 @@ class TrackBook:
     def update(self, detections: list[Detection], now: datetime) -> list[int]:
         """Record one analysed frame's tracked detections; return the ids that ended."""
         for detection in detections:
+            if detection.track_id is None:
+                continue  # an untracked detection has no track to follow
             track = self._tracks.get(detection.track_id)
             if track is None:
                 track = self._tracks[detection.track_id] = _Track(detection, now)
@@ -131,12 +133,12 @@ class IouTracker:
         self._tracks = [track for track in self._tracks if track.misses <= self.max_misses]
         tracked = []
         for d, detection in enumerate(detections):
-            track = matched_detections.get(d)
-            if track is None:
-                track = _IouTrack(next(self._ids), detection.box, detection.class_name)
-                self._tracks.append(track)
+            matched = matched_detections.get(d)
+            if matched is None:
+                matched = _IouTrack(next(self._ids), detection.box, detection.class_name)
+                self._tracks.append(matched)
             else:
-                track.box, track.hits = detection.box, track.hits + 1
-            if track.hits >= self.min_hits:
-                tracked.append(replace(detection, track_id=track.track_id))
+                matched.box, matched.hits = detection.box, matched.hits + 1
+            if matched.hits >= self.min_hits:
+                tracked.append(replace(detection, track_id=matched.track_id))
         return tracked

@@ -39,3 +39,14 @@ class MotionResult:
     intensity: float
     area_percentage: float
     moving: bool
+
+
+@dataclass(frozen=True, eq=False)
+class PlateRead:
+    """The plate the plate stage voted for on one vehicle track (an ANPR event to be)."""
+
+    license_plate: str  # normalised: upper case, no separators
+    confidence: float  # 0..1
+    region: str | None  # the plate format's region, e.g. "UK"
+    candidates: list[dict[str, Any]]  # the vote's audit trail, stored with the event
+    crop: Any = None  # the plate's pixels (numpy BGR): saved as the snapshot, never sent

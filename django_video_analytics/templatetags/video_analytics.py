@@ -7,15 +7,19 @@ With ``CAMERA_QUERYSET_HOOK`` set, tags show only the cameras of the context's r
 (see ``widgets.scope``).
 """
 
+from typing import Any
+
 from django import template
+from django.template import Context
 from django.urls import reverse
 
 from ..conf import analytics_settings
 from ..models import Camera
+from ..statistics import CHART_CLASSES
 from ..widgets import formatting
 from ..widgets.charts import sparkline_points, stacked_bar_chart
 from ..widgets.counters import KIND_LABELS, KINDS, summary_in
-from ..widgets.daily import CLASS_COLUMNS, days_in
+from ..widgets.daily import days_in
 from ..widgets.feed import detection_summary, feed_in, parse_kinds
 from ..widgets.periods import PERIOD_LABELS, period_days
 from ..widgets.scope import scope_for
@@ -23,19 +27,22 @@ from ..widgets.status import camera_state
 
 register = template.Library()
 
+# A tag's camera argument: a Camera, a camera id, or nothing (the context's, or all cameras).
+CameraArg = Camera | str | None
+
 TEMPLATE_DIR = "django_video_analytics/widgets"
 # Set on the request once the live script tag is rendered, so a page loads it once.
 SCRIPT_RENDERED = "_video_analytics_live_script"
 
 
-def camera_in(context, camera, overall=False):
+def camera_in(context: Context, camera: CameraArg, overall: bool = False) -> CameraArg:
     """The camera a tag is about: the argument, else the context's; None means all cameras."""
     if overall:
         return None
     return camera if camera is not None else context.get("camera")
 
 
-def camera_id_of(camera):
+def camera_id_of(camera: CameraArg) -> str | None:
     if camera is None or camera == "":
         return None
     return getattr(camera, "camera_id", None) or str(camera)
@@ -46,7 +53,7 @@ def scope_of_tag(context, camera, overall=False):
     return scope_for(context, camera_id_of(camera_in(context, camera, overall)))
 
 
-def first_script_tag(context):
+def first_script_tag(context: Context) -> bool:
     """True the first time a page asks (per request; always without a request)."""
     request = context.get("request")
     if request is None:
@@ -58,7 +65,7 @@ def first_script_tag(context):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/status_badge.html", takes_context=True)
-def camera_status(context, camera=None):
+def camera_status(context: Context, camera: CameraArg = None) -> dict[str, Any]:
     """Active, inactive, error (with the last error) or stale heartbeat."""
     camera = camera_in(context, camera)
     camera_id = camera_id_of(camera)
@@ -70,7 +77,9 @@ def camera_status(context, camera=None):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/counters.html", takes_context=True)
-def event_counters(context, camera=None, period="today", overall=False):
+def event_counters(
+    context: Context, camera: CameraArg = None, period: str = "today", overall: bool = False
+) -> dict[str, Any]:
     """Detections, motion events and plates of ``period`` (today, week or month)."""
     period_days(period)  # rejects an unknown period with a clear message
     counts = summary_in(scope_of_tag(context, camera, overall))[period]
@@ -85,8 +94,13 @@ def event_counters(context, camera=None, period="today", overall=False):
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/live_counter.html", takes_context=True)
 def live_counter(
-    context, camera=None, kind="detections", period="today", overall=False, every=None
-):
+    context: Context,
+    camera: CameraArg = None,
+    kind: str = "detections",
+    period: str = "today",
+    overall: bool = False,
+    every: float | str | None = None,
+) -> dict[str, Any]:
     """One count that the static script refreshes from the live endpoint every few seconds."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -108,8 +122,13 @@ def live_counter(
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/feed.html", takes_context=True)
 def event_feed(
-    context, camera=None, kinds="detections,plates", limit=10, snapshots=True, overall=False
-):
+    context: Context,
+    camera: CameraArg = None,
+    kinds: str = "detections,plates",
+    limit: int | str = 10,
+    snapshots: bool = True,
+    overall: bool = False,
+) -> dict[str, Any]:
     """The newest detections and/or plates, with their snapshot when one exists."""
     camera = camera_in(context, camera, overall)
     items = feed_in(scope_for(context, camera_id_of(camera)), parse_kinds(kinds), int(limit))
@@ -117,10 +136,12 @@ def event_feed(
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/analytics.html", takes_context=True)
-def camera_analytics(context, camera=None, period="week", overall=False):
+def camera_analytics(
+    context: Context, camera: CameraArg = None, period: str = "week", overall: bool = False
+) -> dict[str, Any]:
     """Totals of ``period`` (week or month) and a chart of daily counts per object class."""
     days = days_in(scope_of_tag(context, camera, overall), period_days(period))
-    names = list(CLASS_COLUMNS)
+    names = list(CHART_CLASSES)
     return {
         "period": period,
         "period_label": PERIOD_LABELS[period],
@@ -136,7 +157,14 @@ def camera_analytics(context, camera=None, period="week", overall=False):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/sparkline.html", takes_context=True)
-def activity_sparkline(context, camera=None, days=14, overall=False, width=120, height=24):
+def activity_sparkline(
+    context: Context,
+    camera: CameraArg = None,
+    days: int | str = 14,
+    overall: bool = False,
+    width: int = 120,
+    height: int = 24,
+) -> dict[str, Any]:
     """A line of the events stored per day over the last ``days`` days."""
     series = days_in(scope_of_tag(context, camera, overall), int(days))
     activity = [day.activity for day in series]
@@ -150,13 +178,13 @@ def activity_sparkline(context, camera=None, days=14, overall=False, width=120, 
 
 
 @register.filter
-def format_count(value):
+def format_count(value: int | float | None) -> str:
     """1234 -> 1.2K, 1234567 -> 1.2M."""
     return formatting.format_count(value)
 
 
 @register.filter
-def format_plate(value, groups=""):
+def format_plate(value: str | None, groups: str = "") -> str:
     """Upper-case plate with single spaces; ``"4-3"`` regroups ``GX19WHN`` as ``GX19 WHN``."""
     return formatting.format_plate(value, groups)
 

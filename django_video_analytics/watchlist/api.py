@@ -12,8 +12,7 @@ from .. import outbound
 from ..api.fields import MaskedURLField
 from ..api.filters import timestamp_bound
 from ..api.pagination import EventCursorPagination
-from ..api.permissions import visible_cameras, visible_events
-from ..api.views import ConfiguredPermissionsMixin
+from ..api.permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
 from ..conf import analytics_settings
 from ..models import Camera, PlateAlert, WatchlistEntry
 from .patterns import PatternError, compile_pattern

@@ -1,34 +1,44 @@
 """Event counts (detections, motion, plates) per camera or overall, per period."""
 
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..models import EventStatistics
+from ..statistics import (
+    EVENT_COUNTERS,
+    statistics_within,
+    sums_per_period,
+    today,
+    window,
+    zero_counts,
+)
 from .cache import OVERALL, cached, cached_many
 from .formatting import format_count
-from .periods import PERIOD_DAYS, first_day, utc_today
+from .periods import PERIOD_DAYS
 
-# Counter name -> EventStatistics column.
-KINDS = {"detections": "detection_count", "motion": "motion_count", "plates": "anpr_count"}
+# Widget kind -> the counter it shows (the events of one type).
+KINDS = {
+    "detections": EVENT_COUNTERS["detection"],
+    "motion": EVENT_COUNTERS["motion"],
+    "plates": EVENT_COUNTERS["anpr"],
+}
 KIND_LABELS = {"detections": _("Detections"), "motion": _("Motion"), "plates": _("Plates")}
 
 
 def camera_summaries(camera_ids):
     """``{camera_id: summary}`` for these cameras: cached, misses filled by one query."""
-    today = utc_today()
+    day = today()
 
     def compute(missing):
         rows = (
-            statistics_since(today)
+            statistics_since(day)
             .filter(camera__camera_id__in=missing)
             .values("camera__camera_id")
-            .annotate(**summary_aggregates(today))
+            .annotate(**summary_aggregates(day))
         )
         found = {row["camera__camera_id"]: summary_from(row) for row in rows}
         return {camera_id: found.get(camera_id, empty_summary()) for camera_id in missing}
 
-    return cached_many(list(camera_ids), f"counters:{today}", compute)
+    return cached_many(list(camera_ids), f"counters:{day}", compute)
 
 
 def camera_summary(camera_id):
@@ -37,8 +47,8 @@ def camera_summary(camera_id):
 
 def overall_summary():
     """The summary over all cameras (cached)."""
-    today = utc_today()
-    return cached(OVERALL, f"counters:{today}", lambda: summary_where(Q(), today))
+    day = today()
+    return cached(OVERALL, f"counters:{day}", lambda: summary_where(Q(), day))
 
 
 def summary_in(scope):
@@ -54,25 +64,20 @@ def summary_in(scope):
 
 def summary_of_cameras(cameras):
     """The summary over a queryset of cameras, in one query, uncached (it is per user)."""
-    return summary_where(Q(camera__in=cameras.values("pk")), utc_today())
+    return summary_where(Q(camera__in=cameras.values("pk")), today())
 
 
-def summary_where(condition, today):
-    row = statistics_since(today).filter(condition).aggregate(**summary_aggregates(today))
+def summary_where(condition, last):
+    row = statistics_since(last).filter(condition).aggregate(**summary_aggregates(last))
     return summary_from(row)
 
 
-def statistics_since(today):
-    longest = max(PERIOD_DAYS.values())
-    return EventStatistics.objects.filter(date__range=(first_day(longest, today), today))
+def statistics_since(last):
+    return statistics_within(*window(max(PERIOD_DAYS.values()), last))
 
 
-def summary_aggregates(today):
-    return {
-        f"{period}_{kind}": Coalesce(Sum(column, filter=Q(date__gte=first_day(days, today))), 0)
-        for period, days in PERIOD_DAYS.items()
-        for kind, column in KINDS.items()
-    }
+def summary_aggregates(last):
+    return sums_per_period(KINDS, PERIOD_DAYS, last)
 
 
 def summary_from(row):
@@ -81,7 +86,7 @@ def summary_from(row):
 
 
 def empty_summary():
-    return {period: dict.fromkeys(KINDS, 0) for period in PERIOD_DAYS}
+    return {period: zero_counts(KINDS) for period in PERIOD_DAYS}
 
 
 def display_summary(summary):

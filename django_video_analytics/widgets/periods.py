@@ -1,17 +1,10 @@
-"""The periods widgets count over; statistics dates are UTC days (the consumer's rule)."""
+"""The periods widgets count over, in statistics days (UTC, see ``statistics``)."""
 
-import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Period name -> number of UTC days, today included.
+# Period name -> number of days, today included.
 PERIOD_DAYS = {"today": 1, "week": 7, "month": 30}
 PERIOD_LABELS = {"today": _("Today"), "week": _("Last 7 days"), "month": _("Last 30 days")}
-
-
-def utc_today():
-    return timezone.now().astimezone(datetime.timezone.utc).date()
 
 
 def period_days(period):
@@ -22,7 +15,3 @@ def period_days(period):
         raise ValueError(
             f"period must be one of {', '.join(PERIOD_DAYS)}, not {period!r}"
         ) from None
-
-
-def first_day(days, today):
-    return today - datetime.timedelta(days=days - 1)

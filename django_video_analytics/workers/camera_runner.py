@@ -7,6 +7,8 @@ writes them to the Camera row from its own thread.
 import logging
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from redis import RedisError
@@ -15,7 +17,7 @@ from ..backoff import Backoff
 from ..masking import mask_urls_in
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
 from ..pipeline.sources import SourceError
-from .events import ObservationEncoder
+from .encoder import ObservationEncoder
 from .snapshots import SnapshotStore
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,17 @@ class RunnerStats:
         return figures
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """What a runner has done so far (``analyze_video`` prints it)."""
+
+    frames: int
+    detector_frames: int  # frames the detector ran on
+    events: Counter  # entries built, by event type
+    classes_seen: Counter  # detections reported, by class name
+    plates_read: list  # (license_plate, confidence) of each ANPR event, in order
+
+
 class CameraRunner:
     """Runs one camera until stopped, finished (file end, ``max_frames``) or failed.
 
@@ -123,6 +136,15 @@ class CameraRunner:
     @property
     def done(self):
         return self.state in (RunnerState.FINISHED, RunnerState.FAILED)
+
+    def summary(self):
+        return RunSummary(
+            frames=self.stats.frames_total,
+            detector_frames=self.analyzer.stats.detector_frames if self.analyzer else 0,
+            events=Counter(self.encoder.counts),
+            classes_seen=Counter(self.encoder.classes_seen),
+            plates_read=list(self.encoder.plates_read),
+        )
 
     def start(self):
         self.thread = threading.Thread(
@@ -208,8 +230,7 @@ class CameraRunner:
                 ),
                 self.inference_lock,
             )
-        stages = [stage_class(camera) for stage_class in options.track_stages]
-        return CameraAnalyzer(config, detector, stages)
+        return CameraAnalyzer(config, detector, build_stages(camera, options))
 
     def run_source(self):
         """Open the source and analyse its frames; False when it failed before any frame."""
@@ -299,3 +320,23 @@ class CameraRunner:
             log = logger.warning if error else logger.info
             log("%s: %s%s", self.camera_id, state, f" ({error})" if error else "")
         self.state, self.last_error = state, error
+
+
+def build_stages(camera, options):
+    """The camera's per-track stages: ``TRACK_STAGES``, and the plate stage with ``enable_anpr``."""
+    stages = [stage_class(camera) for stage_class in options.track_stages]
+    if camera.enable_anpr:
+        from ..pipeline.anpr.stage import VEHICLE_CLASSES, PlateReadingStage  # OCR loads here
+
+        reader = options.plate_reader() if options.plate_reader is not None else None
+        stages.append(PlateReadingStage(camera, reader=reader))
+        tracked = set(camera.detection_classes or VEHICLE_CLASSES)
+        if not camera.enable_object_detection or not tracked & set(VEHICLE_CLASSES):
+            logger.warning(
+                "%s: enable_anpr is set but no plate will be read: plates are read on tracked "
+                "vehicles, which needs object detection on and detection_classes empty or "
+                "naming one of %s",
+                camera.camera_id,
+                ", ".join(VEHICLE_CLASSES),
+            )
+    return stages

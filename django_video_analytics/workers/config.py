@@ -7,6 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..conf import analytics_settings
 
+# The built-in plate stage: workers add it to the cameras with ``enable_anpr`` themselves.
+PLATE_STAGE = "django_video_analytics.pipeline.anpr.stage.PlateReadingStage"
+
 # Dotted-path settings only analysis machines import; checked when a worker starts.
 WORKER_IMPORT_STRINGS = (
     "FRAME_SOURCE",
@@ -21,7 +24,8 @@ WORKER_IMPORT_STRINGS = (
 class CameraConfig:
     """A snapshot of one Camera row; two snapshots differ when the analysis must restart.
 
-    Per-track stages (``TRACK_STAGES``) are built as ``Stage(camera_config)``.
+    Per-track stages (``TRACK_STAGES``) are built as ``Stage(camera_config)``; the plate
+    stage joins them on cameras with ``enable_anpr``.
     """
 
     camera_id: str
@@ -68,6 +72,7 @@ class WorkerOptions:
     heartbeat_seconds: float
     motion_event_interval: float
     track_stages: tuple
+    plate_reader: Any
     event_sink: Any
     snapshots: bool
     snapshot_storage: str
@@ -93,7 +98,8 @@ class WorkerOptions:
             max_fps=analytics_settings.MAX_FPS,
             heartbeat_seconds=analytics_settings.DETECTION_HEARTBEAT_SECONDS,
             motion_event_interval=analytics_settings.MOTION_EVENT_INTERVAL_SECONDS,
-            track_stages=tuple(imported["TRACK_STAGES"] or ()),
+            track_stages=extra_stages(imported["TRACK_STAGES"] or ()),
+            plate_reader=imported["PLATE_READER"],
             event_sink=imported["EVENT_SINK"],
             snapshots=analytics_settings.SNAPSHOTS,
             snapshot_storage=analytics_settings.SNAPSHOT_STORAGE,
@@ -103,3 +109,10 @@ class WorkerOptions:
             poll_seconds=analytics_settings.WORKER_POLL_SECONDS,
             reconnect_backoff_max=analytics_settings.RECONNECT_BACKOFF_MAX_SECONDS,
         )
+
+
+def extra_stages(stage_classes):
+    """``TRACK_STAGES`` without the plate stage, which ``enable_anpr`` adds (listed or not)."""
+    return tuple(
+        cls for cls in stage_classes if f"{cls.__module__}.{cls.__qualname__}" != PLATE_STAGE
+    )

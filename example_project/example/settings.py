@@ -85,8 +85,6 @@ VIDEO_ANALYTICS = {
     "REDIS_URL": REDIS_URL,
     "ALLOW_LOCAL_SOURCES": True,  # the demo analyses local clips
     "SNAPSHOTS": True,
-    # Reads plates on the cameras with enable_anpr (the demo's "gate").
-    "TRACK_STAGES": ["django_video_analytics.pipeline.anpr.stage.PlateReadingStage"],
 }
 
 REST_FRAMEWORK = {

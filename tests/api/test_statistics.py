@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from django_video_analytics.models import EventStatistics
+from django_video_analytics.statistics import today as statistics_today
 
 from .factories import BASE
 
@@ -12,7 +12,7 @@ from .factories import BASE
 @pytest.fixture
 def stats(make_camera):
     """Two cameras with counters on today, yesterday and 10 days ago."""
-    today = timezone.localdate()
+    today = statistics_today()
     one, two = make_camera("cam-1", location="public"), make_camera("cam-2")
     for camera, factor in ((one, 1), (two, 10)):
         for age in (0, 1, 10):

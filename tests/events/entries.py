@@ -12,6 +12,7 @@ from django_video_analytics.models import (
     EventStatistics,
     MotionEvent,
 )
+from django_video_analytics.statistics import COUNTERS, class_counter
 
 T0 = datetime(2026, 11, 20, 23, 59, 58, tzinfo=timezone.utc)
 
@@ -91,9 +92,6 @@ def mixed_entries(count, cameras=5, seed=1, start=T0):
     return entries
 
 
-CLASS_COUNTERS = {"person": "person_count", "car": "car_count", "truck": "truck_count"}
-
-
 def recount_statistics():
     """The statistics as the event rows say they should be: {(camera pk, date): Counter}."""
     expected = defaultdict(Counter)
@@ -103,7 +101,7 @@ def recount_statistics():
         counters = expected[camera, timestamp.astimezone(timezone.utc).date()]
         counters["detection_count"] += 1
         for item in detections:
-            counters[CLASS_COUNTERS.get(item["class_name"], "other_count")] += 1
+            counters[class_counter(item["class_name"])] += 1
     for model, counter in ((MotionEvent, "motion_count"), (ANPREvent, "anpr_count")):
         for camera, timestamp in model.objects.values_list("camera_id", "timestamp"):
             expected[camera, timestamp.astimezone(timezone.utc).date()][counter] += 1
@@ -113,7 +111,7 @@ def recount_statistics():
 def stored_statistics():
     stored = {}
     for row in EventStatistics.objects.all():
-        counters = Counter({name: getattr(row, name) for name in EventStatistics.COUNTERS})
+        counters = Counter({name: getattr(row, name) for name in COUNTERS})
         stored[row.camera_id, row.date] = +counters  # drop zeros
     return stored
 

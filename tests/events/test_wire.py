@@ -232,5 +232,9 @@ def test_builders_refuse_what_the_consumer_would_reject():
         wire.build_motion("not a slug", moment, 1, 0.5, 1.0)
     with pytest.raises(ValueError, match="timezone-aware"):
         wire.build_motion("cam-1", datetime(2026, 11, 20), 1, 0.5, 1.0)
-    with pytest.raises(TypeError, match="may not replace"):
+    with pytest.raises(TypeError, match="unknown keywords for a motion entry: \\['event_type'\\]"):
         wire.build_motion("cam-1", moment, 1, 0.5, 1.0, event_type="anpr")
+    with pytest.raises(TypeError, match="licence_plate"):  # a typo is not published as NULL
+        wire.build_anpr("cam-1", moment, 1, "AB12CDE", 0.9, licence_plate="AB12CDE")
+    with pytest.raises(TypeError, match="candidates"):  # only plates carry candidates
+        wire.build_detection("cam-1", moment, 1, [], "yolov8n", "8", candidates=[])

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from django_video_analytics.models import Camera
-from django_video_analytics.pipeline import clips
+from testing_media import clips
 from tests.workers.helpers import make_camera, published
 from tests.workers.streams import MjpegServer, bus_jpeg
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from django_video_analytics.models import Camera
-from django_video_analytics.pipeline import clips
 from django_video_analytics.workers.leases import CameraLeases
+from testing_media import clips
 from tests.workers.helpers import camera_row, make_camera
 from tests.workers.streams import free_port
 

@@ -9,14 +9,14 @@ def clip_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def objects_clip(clip_dir):
-    from django_video_analytics.pipeline import clips
+    from testing_media import clips
 
     return clips.objects_clip(clip_dir)
 
 
 @pytest.fixture(scope="session")
 def still_clip(clip_dir):
-    from django_video_analytics.pipeline import clips
+    from testing_media import clips
 
     return clips.static_clip(clip_dir)
 
@@ -25,6 +25,6 @@ def still_clip(clip_dir):
 def bus_image():
     import cv2
 
-    from django_video_analytics.pipeline.clips import asset_path
+    from testing_media.clips import asset_path
 
     return cv2.imread(str(asset_path("bus.jpg")))

@@ -9,9 +9,9 @@ from django_video_analytics.pipeline.analyzer import (
     DetectionObservation,
     MotionObservation,
 )
-from django_video_analytics.pipeline.clips import FPS, clip_frames
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector, UltralyticsDetector
 from django_video_analytics.pipeline.stages import StageResult, TrackStage
+from testing_media.clips import FPS, clip_frames
 
 pytestmark = pytest.mark.inference
 

@@ -1,6 +1,6 @@
 import pytest
 
-from django_video_analytics.pipeline import clips
+from testing_media import clips
 
 pytestmark = pytest.mark.inference
 

@@ -63,7 +63,7 @@ def test_onnxruntime_backend_runs_without_torch(tmp_path):
 import json, sys
 sys.modules["torch"] = None  # any import of torch now fails
 import cv2
-from django_video_analytics.pipeline.clips import asset_path
+from testing_media.clips import asset_path
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
 detector = OnnxRuntimeDetector()
 found = detector.detect(cv2.imread(str(asset_path("bus.jpg"))), confidence=0.5)

@@ -1,6 +1,6 @@
 import pytest
 
-from django_video_analytics.pipeline.clips import FPS, clip_frames
+from testing_media.clips import FPS, clip_frames
 
 pytestmark = pytest.mark.inference
 

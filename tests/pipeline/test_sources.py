@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from django_video_analytics.pipeline import clips
 from django_video_analytics.pipeline.sources import (
     FileSource,
     LiveSource,
     SourceError,
     open_source,
 )
+from testing_media import clips
 from tests.workers.streams import MjpegServer, bus_jpeg, free_port
 
 

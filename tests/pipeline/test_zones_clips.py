@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 import pytest
 
 from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
-from django_video_analytics.pipeline.clips import PERSON, clip_frames
-from django_video_analytics.pipeline.path_clips import Walk, walk_clip
 from django_video_analytics.pipeline.stages import StageResult
 from django_video_analytics.pipeline.zones import LineSpec, ZoneSpec
 from django_video_analytics.pipeline.zones.geometry import point_in_polygon
 from django_video_analytics.pipeline.zones.stage import ZoneCountingStage
+from testing_media.clips import PERSON, clip_frames
+from testing_media.path_clips import Walk, walk_clip
 
 pytestmark = pytest.mark.inference
 

@@ -7,10 +7,10 @@ import pytest
 pytest.importorskip("cv2")
 
 from django_video_analytics.events.publisher import EventPublisher  # noqa: E402
-from django_video_analytics.pipeline import clips  # noqa: E402
 from django_video_analytics.pipeline.sources import SourceError, open_source  # noqa: E402
 from django_video_analytics.workers.camera_runner import CameraRunner, RunnerState  # noqa: E402
 from django_video_analytics.workers.config import CameraConfig, WorkerOptions  # noqa: E402
+from testing_media import clips  # noqa: E402
 from tests.workers.helpers import wait_for  # noqa: E402
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
 from django_video_analytics.signals import events_stored
-from django_video_analytics.widgets.periods import utc_today
+from django_video_analytics.statistics import today as utc_today
 
 pytestmark = pytest.mark.django_db
 

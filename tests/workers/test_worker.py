@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from django_video_analytics.control.local import LocalControlBackend
 from django_video_analytics.models import Camera
-from django_video_analytics.pipeline import clips
 from django_video_analytics.workers.leases import CameraLeases
+from testing_media import clips
 
 from .helpers import camera_row, make_camera, published, wait_for, worker_thread
 from .streams import MjpegServer, RtspStream, bus_jpeg, requires_rtsp_tools
@@ -67,6 +67,19 @@ def test_burst_over_a_clip_publishes_tracked_bus_and_person(
     camera = camera_row(camera)
     assert camera.status == Camera.Status.INACTIVE and camera.last_active_at is not None
     assert redis_client.get(CameraLeases.key(camera.camera_id)) is None  # released
+
+
+@pytest.mark.inference
+def test_a_camera_with_anpr_reads_plates_with_no_other_setting(
+    worker_settings, stream_names, redis_client
+):
+    assert "TRACK_STAGES" not in worker_settings.VIDEO_ANALYTICS  # a fresh project's settings
+    camera = make_camera(clips.plates_clip(), enable_anpr=True, plate_format="uk")
+
+    call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=0)
+
+    plates = published(redis_client, stream_names["STREAM_NAME"], "anpr")
+    assert {event.license_plate for event in plates} == {"AB12CDE", "GX19WHN"}
 
 
 @pytest.mark.inference

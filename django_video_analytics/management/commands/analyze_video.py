@@ -115,7 +115,8 @@ class Command(BaseCommand):
         self.write_summary(runner, source, time.monotonic() - started, dry_run)
 
     def write_summary(self, runner, source, elapsed, dry_run):
-        frames = runner.stats.frames_total
+        summary = runner.summary()
+        frames = summary.frames
         video_seconds = frames / (getattr(source, "fps", None) or 25.0)
         elapsed = max(elapsed, 1e-9)
         rows = [
@@ -123,18 +124,18 @@ class Command(BaseCommand):
             ("Video seconds", f"{video_seconds:.1f}"),
             ("Wall seconds", f"{elapsed:.1f}"),
             ("Speed", f"{frames / elapsed:.1f} fps ({video_seconds / elapsed:.1f}x real time)"),
-            ("Detector frames", f"{runner.analyzer.stats.detector_frames}"),
+            ("Detector frames", f"{summary.detector_frames}"),
             ("Events", "not published (--dry-run)" if dry_run else "published"),
         ]
-        counts = runner.encoder.counts
+        counts = summary.events
         rows += [
             (f"  {kind}", f"{counts[kind]}")
             for kind in sorted({"detection", "motion"} | set(counts))
         ]
-        classes = runner.encoder.classes_seen
+        classes = summary.classes_seen
         rows.append(("Classes seen", "" if classes else "none"))
         rows += [(f"  {name}", f"{count} in events") for name, count in classes.most_common()]
-        plates = runner.encoder.plates_read
+        plates = summary.plates_read
         if runner.camera.enable_anpr or plates:
             rows.append(("Plates read", "" if plates else "none"))
             rows += [(f"  {plate}", f"{confidence:.3f}") for plate, confidence in plates]

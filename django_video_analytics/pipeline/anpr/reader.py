@@ -3,6 +3,7 @@
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class TextRead:
 class EasyOCRPlateReader:
     """EasyOCR with the offline English weights; the model loads once per process, lazily."""
 
-    _models = {}
+    _models: dict[bool, Any] = {}
     _lock = threading.Lock()
 
     def __init__(self, gpu=False):
@@ -43,11 +44,12 @@ class EasyOCRPlateReader:
 
     @staticmethod
     def _load(gpu):
-        import easyocr
         import easyocr_en_models
 
+        from ..env import easyocr
+
         logger.info("Loading the EasyOCR model (gpu=%s)", gpu)
-        return easyocr.Reader(
+        return easyocr().Reader(
             ["en"],
             gpu=gpu,
             model_storage_directory=easyocr_en_models.model_dir(),

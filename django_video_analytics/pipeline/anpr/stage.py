@@ -1,13 +1,14 @@
-"""``PlateReadingStage``: read the plates of vehicle tracks, one ANPR result per vehicle.
+"""``PlateReadingStage``: read the plates of vehicle tracks, one ``PlateRead`` per vehicle.
 
-Put ``"django_video_analytics.pipeline.anpr.stage.PlateReadingStage"`` into the
-``TRACK_STAGES`` setting; it reads plates on the cameras with ``enable_anpr`` set.
+Workers run it on every camera with ``enable_anpr`` set, with the ``PLATE_READER`` they load.
 """
 
 import logging
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..stages import StageResult, TrackStage
+from ..types import Detection, Frame, PlateRead
 from .formats import get_format
 from .localize import build_localizers, plate_characters
 from .normalize import normalize
@@ -44,18 +45,27 @@ class PlateReadingStage(TrackStage):
     confident_read = 0.5  # a read this good ends the search on this frame
     min_result_confidence = 0.15
 
-    def __init__(self, camera=None, *, reader=None, plate_format=None, localizers=None):
+    def __init__(
+        self,
+        camera: Any = None,
+        *,
+        reader: Any = None,
+        plate_format: str | None = None,
+        localizers: list[Any] | None = None,
+    ) -> None:
         self.enabled = getattr(camera, "enable_anpr", True)
         self.plate_format = get_format(plate_format or getattr(camera, "plate_format", "") or "eu")
-        self.reader = reader or configured_reader()
+        self.reader = reader or EasyOCRPlateReader()
         self.localizers = localizers or build_localizers(self.localizer_names, self.reader)
         self.tracks: dict[int, _TrackReads] = {}
 
-    def wants(self, detection):
+    def wants(self, detection: Detection) -> bool:
         return self.enabled and detection.class_name in self.classes
 
-    def update(self, detection, frame):
+    def update(self, detection: Detection, frame: Frame) -> list[StageResult]:
         """Read the vehicle's plate; the result comes as soon as the vote is decisive."""
+        if detection.track_id is None:
+            return []  # untracked: no votes to gather
         track = self.tracks.setdefault(detection.track_id, _TrackReads())
         if track.reported or track.attempts >= self.max_reads:
             return []
@@ -113,7 +123,7 @@ class PlateReadingStage(TrackStage):
             crop=plate.copy(),  # a view would keep the whole frame alive
         )
 
-    def finish(self, track_id):
+    def finish(self, track_id: int) -> list[StageResult]:
         track = self.tracks.pop(track_id, None)
         if track is None or track.reported:
             return []
@@ -124,17 +134,17 @@ class PlateReadingStage(TrackStage):
         vote = track.voter.result()
         if vote is None or vote.confidence < self.min_result_confidence:
             return []
-        payload = {
-            "license_plate": vote.text,
-            "confidence": round(vote.confidence, 4),
-            "region": vote.region,
-            "candidates": track.voter.audit(),
-            "crop": vote.best.crop,
-        }
+        read = PlateRead(
+            license_plate=vote.text,
+            confidence=round(vote.confidence, 4),
+            region=vote.region,
+            candidates=track.voter.audit(),
+            crop=vote.best.crop,
+        )
         logger.debug("track %s: plate %s (%d votes)", track_id, vote.text, vote.votes)
-        return [StageResult("anpr", track_id, vote.best.frame, payload)]
+        return [StageResult("anpr", track_id, vote.best.frame, read)]
 
-    def flush(self):
+    def flush(self) -> list[StageResult]:
         return [result for track_id in list(self.tracks) for result in self.finish(track_id)]
 
 
@@ -146,14 +156,3 @@ def vehicle_crop(image, box, margin=VEHICLE_MARGIN):
     x1, y1 = max(0, int(x * width)), max(0, int(y * height))
     x2, y2 = min(width, int((x + w) * width)), min(height, int((y + h) * height))
     return image[y1:y2, x1:x2]
-
-
-def configured_reader():
-    """An instance of the ``PLATE_READER`` setting inside Django, else EasyOCR."""
-    from django.conf import settings
-
-    if not settings.configured:
-        return EasyOCRPlateReader()
-    from ...conf import analytics_settings
-
-    return (analytics_settings.PLATE_READER or EasyOCRPlateReader)()

@@ -8,7 +8,7 @@ from django_video_analytics.pipeline.anpr.localize import (
     build_localizers,
     plate_characters,
 )
-from django_video_analytics.pipeline.anpr.rendering import PHOTOS, mount_plate, render_plate
+from testing_media.plates import PHOTOS, mount_plate, render_plate
 
 
 def on_grey(plate, angle, size=(160, 420)):

@@ -5,7 +5,7 @@ from django_video_analytics.pipeline.anpr.formats import get_format
 from django_video_analytics.pipeline.anpr.localize import plate_characters
 from django_video_analytics.pipeline.anpr.normalize import normalize
 from django_video_analytics.pipeline.anpr.reader import EasyOCRPlateReader
-from django_video_analytics.pipeline.anpr.rendering import mount_plate, render_plate
+from testing_media.plates import mount_plate, render_plate
 
 pytestmark = pytest.mark.inference
 

@@ -6,16 +6,19 @@ import numpy as np
 import pytest
 
 from django_video_analytics.events import wire
+from django_video_analytics.events.ingest import IncomingEvent, store_events
+from django_video_analytics.models import ANPREvent
 from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
-from django_video_analytics.pipeline.anpr.rendering import (
+from django_video_analytics.pipeline.anpr.stage import PlateReadingStage
+from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
+from django_video_analytics.pipeline.stages import StageResult
+from django_video_analytics.pipeline.types import Detection, PlateRead
+from django_video_analytics.workers.encoder import ObservationEncoder
+from testing_media.plates import (
     moving_clip,
     render_plate,
     two_vehicle_scene,
 )
-from django_video_analytics.pipeline.anpr.stage import PlateReadingStage
-from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
-from django_video_analytics.pipeline.stages import StageResult
-from django_video_analytics.pipeline.types import Detection
 
 pytestmark = pytest.mark.inference
 
@@ -66,18 +69,18 @@ def clip_results(request, detector):
 
 def test_one_result_per_vehicle_with_the_exact_plate(clip_results):
     plate_format, expected, results = clip_results
-    assert {r.payload["license_plate"] for r in results} == expected
+    assert {r.payload.license_plate for r in results} == expected
     assert len(results) == 2  # one per vehicle: not one per frame, none for the people
     assert len({r.track_id for r in results}) == 2
     region = {"uk": "GB", "in": "IN"}[plate_format]
     for result in results:
-        payload = result.payload
-        assert result.kind == "anpr"
-        assert payload["region"] == region
-        assert 0.3 < payload["confidence"] <= 1
-        assert len(payload["candidates"]) >= 2  # voted over several frames
-        assert payload["license_plate"] in {c["text"] for c in payload["candidates"]}
-        assert isinstance(payload["crop"], np.ndarray) and payload["crop"].size
+        read = result.payload
+        assert isinstance(read, PlateRead)
+        assert read.region == region
+        assert 0.3 < read.confidence <= 1
+        assert len(read.candidates) >= 2  # voted over several frames
+        assert read.license_plate in {c["text"] for c in read.candidates}
+        assert isinstance(read.crop, np.ndarray) and read.crop.size
         assert result.frame.image is None  # results do not hold whole frames
 
 
@@ -93,18 +96,30 @@ def test_a_decisive_vote_is_reported_while_the_vehicle_is_in_view(detector):
     for frame in moving_clip(scene, frames=7, noise=4.0):
         while_in_view += [o for o in analyzer.process(frame) if isinstance(o, StageResult)]
     at_close = analyzer.close()
-    assert "AB12CDE" in {r.payload["license_plate"] for r in while_in_view}
-    plates = [r.payload["license_plate"] for r in while_in_view + at_close]
+    assert "AB12CDE" in {r.payload.license_plate for r in while_in_view}
+    plates = [r.payload.license_plate for r in while_in_view + at_close]
     assert sorted(plates) == sorted(expected)  # still exactly one per vehicle
 
 
-def test_payload_builds_a_valid_wire_entry(clip_results):
-    result = clip_results[2][0]
-    payload = {key: value for key, value in result.payload.items() if key != "crop"}
-    entry = wire.build_anpr("cam-1", result.frame.timestamp, result.frame.index, **payload)
-    event = wire.parse_entry(entry)
-    assert event.license_plate == result.payload["license_plate"]
-    assert list(event.candidates) == result.payload["candidates"]
+@pytest.mark.django_db
+def test_a_plate_read_travels_through_the_encoder_to_a_stored_row(clip_results):
+    results = clip_results[2]
+    entries = ObservationEncoder("cam-1").entries(results)
+    incoming = [
+        IncomingEvent(str(n), f"test:{n}", wire.parse_entry(entry))
+        for n, entry in enumerate(entries)
+    ]
+    store_events(incoming, unknown_camera_policy="create")
+    stored = {row.license_plate: row for row in ANPREvent.objects.all()}
+    assert stored.keys() == {result.payload.license_plate for result in results}
+    for result in results:
+        row, read = stored[result.payload.license_plate], result.payload
+        assert (row.confidence, row.region, row.candidates) == (
+            read.confidence,
+            read.region,
+            read.candidates,
+        )
+        assert row.frame_number == result.frame.index
 
 
 def test_cameras_without_anpr_and_non_vehicles_are_not_read():

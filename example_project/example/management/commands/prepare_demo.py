@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Create the demo user and cameras, and build their clips (idempotent)."
 
     def handle(self, *args, **options):
-        from django_video_analytics.pipeline import clips
+        from testing_media import clips
 
         directory = settings.VAR_DIR / "clips"
         cameras = [

@@ -7,11 +7,11 @@ from django.core.files.storage import storages
 
 from django_video_analytics.events.wire import parse_entry
 from django_video_analytics.pipeline.analyzer import DetectionObservation, MotionObservation
-from django_video_analytics.pipeline.clips import asset_path
 from django_video_analytics.pipeline.stages import StageResult
-from django_video_analytics.pipeline.types import Detection, Frame, MotionResult
-from django_video_analytics.workers.events import ObservationEncoder
+from django_video_analytics.pipeline.types import Detection, Frame, MotionResult, PlateRead
+from django_video_analytics.workers.encoder import ObservationEncoder
 from django_video_analytics.workers.snapshots import SnapshotStore
+from testing_media.clips import asset_path
 
 NOW = datetime(2026, 11, 27, 12, 30, tzinfo=timezone.utc)
 
@@ -72,20 +72,20 @@ def test_motion_needs_no_snapshot(frame, memory_storage):
     assert event.snapshot is None
 
 
-def test_an_anpr_stage_result_uses_its_payload_and_saves_the_crop(frame, memory_storage):
+def test_a_plate_read_becomes_an_anpr_entry_and_its_crop_the_snapshot(frame, memory_storage):
     encoder = ObservationEncoder("gate", SnapshotStore("snapshots"))
     crop = frame.image[600:700, 100:400]
     result = StageResult(
         "anpr",
         track_id=7,
         frame=frame,
-        payload={
-            "license_plate": "AB12CDE",
-            "confidence": 0.87,
-            "region": "uk",
-            "candidates": [{"text": "AB12CDE", "confidence": 0.9}],
-            "crop": crop,
-        },
+        payload=PlateRead(
+            license_plate="AB12CDE",
+            confidence=0.87,
+            region="uk",
+            candidates=[{"text": "AB12CDE", "confidence": 0.9}],
+            crop=crop,
+        ),
     )
 
     event = parse_entry(encoder.entries([result])[0])
@@ -96,14 +96,13 @@ def test_an_anpr_stage_result_uses_its_payload_and_saves_the_crop(frame, memory_
     assert memory_storage.size(event.snapshot) > 0
 
 
-def test_without_snapshots_the_crop_is_dropped_and_unknown_kinds_skipped(frame, caplog):
+def test_without_snapshots_the_crop_is_dropped_and_unknown_payloads_skipped(frame, caplog):
     encoder = ObservationEncoder("gate")
-    plate = StageResult(
-        "anpr", 1, frame, {"license_plate": "X1", "confidence": 1.0, "crop": frame.image}
-    )
+    plate = StageResult("anpr", 1, frame, PlateRead("X1", 1.0, None, [], crop=frame.image))
     unknown = StageResult("colour", 1, frame, {"colour": "red"})
+    untyped = StageResult("anpr", 2, frame, {"license_plate": "X2", "confidence": 1.0})
 
-    entries = encoder.entries([plate, unknown])
+    entries = encoder.entries([plate, unknown, untyped])
 
     assert len(entries) == 1 and parse_entry(entries[0]).snapshot is None
     assert "no event type" in caplog.text

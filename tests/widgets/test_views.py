@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from django_video_analytics.models import Camera, EventStatistics
 from django_video_analytics.signals import events_stored
-from django_video_analytics.widgets.periods import utc_today
+from django_video_analytics.statistics import today as utc_today
 from tests.widgets.fixtures import isolated_widget_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_answers_fresh_counts_after_a_stored_batch(alice, cameras):
 def test_hook_limits_cameras_and_overall(alice, cameras, settings):
     settings.VIDEO_ANALYTICS = {
         **settings.VIDEO_ANALYTICS,
-        "CAMERA_QUERYSET_HOOK": "tests.test_views.only_cameras_at_users_location",
+        "CAMERA_QUERYSET_HOOK": "tests.widgets.test_views.only_cameras_at_users_location",
     }
     data = alice.get(URL, {"camera": ["gate", "yard"], "overall": "1"}).json()
     assert set(data["cameras"]) == {"gate"}

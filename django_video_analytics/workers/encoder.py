@@ -3,50 +3,55 @@
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from ..events import wire
 from ..pipeline.analyzer import DetectionObservation, MotionObservation
 from ..pipeline.stages import StageResult
+from ..pipeline.types import Detection, Frame, PlateRead
+from .snapshots import SnapshotStore
+
+# A stream entry as the wire builders return it.
+Entry = dict[str, str]
 
 logger = logging.getLogger(__name__)
-
-# A stage result's kind names the wire builder its payload is passed to.
-STAGE_BUILDERS = {"anpr": wire.build_anpr}
 
 
 class ObservationEncoder:
     """Builds the wire entries of one camera, saving snapshots when a store is given."""
 
-    def __init__(self, camera_id, snapshots=None):
+    def __init__(self, camera_id: str, snapshots: SnapshotStore | None = None) -> None:
         self.camera_id = camera_id
         self.snapshots = snapshots
-        self.counts = Counter()  # entries built, by event type
-        self.classes_seen = Counter()  # detections reported, by class name
-        self.plates_read = []  # (license_plate, confidence) of each ANPR event, in order
+        self.counts: Counter[str] = Counter()  # entries built, by event type
+        self.classes_seen: Counter[str] = Counter()  # detections reported, by class name
+        # (license_plate, confidence) of each ANPR event, in order
+        self.plates_read: list[tuple[str, float]] = []
 
-    def entries(self, observations):
+    def entries(self, observations: Iterable[object]) -> list[Entry]:
         """The wire entries for ``observations`` (those of unknown kinds are logged, skipped)."""
-        entries = []
+        entries: list[Entry] = []
         for observation in observations:
             entry = self.encode(observation)
             if entry is not None:
                 entries.append(entry)
         return entries
 
-    def encode(self, observation):
+    def encode(self, observation: object) -> Entry | None:
         if isinstance(observation, DetectionObservation):
             event_type, entry = "detection", self.detection(observation)
         elif isinstance(observation, MotionObservation):
             event_type, entry = "motion", self.motion(observation)
-        elif isinstance(observation, StageResult) and observation.kind in STAGE_BUILDERS:
-            event_type, entry = observation.kind, self.stage_result(observation)
+        elif isinstance(observation, StageResult) and isinstance(observation.payload, PlateRead):
+            event_type, entry = "anpr", self.plate(observation)
         else:
             logger.warning("%s: no event type for %r; skipped", self.camera_id, observation)
             return None
         self.counts[event_type] += 1
         return entry
 
-    def detection(self, observation):
+    def detection(self, observation: DetectionObservation) -> Entry:
         frame = observation.frame
         self.classes_seen.update(d.class_name for d in observation.detections)
         return wire.build_detection(
@@ -61,7 +66,7 @@ class ObservationEncoder:
             **self.snapshot_extra(frame.image, "detection", frame),
         )
 
-    def motion(self, observation):
+    def motion(self, observation: MotionObservation) -> Entry:
         frame, motion = observation.frame, observation.motion
         return wire.build_motion(
             self.camera_id,
@@ -72,23 +77,26 @@ class ObservationEncoder:
             event_id=uuid.uuid4().hex,
         )
 
-    def stage_result(self, result):
-        payload = dict(result.payload)
-        if result.kind == "anpr":
-            self.plates_read.append((payload["license_plate"], payload["confidence"]))
-        crop = payload.pop("crop", None)
-        extra = {} if crop is None else self.snapshot_extra(crop, result.kind, result.frame)
-        return STAGE_BUILDERS[result.kind](
+    def plate(self, result: StageResult) -> Entry:
+        """The ANPR entry of a ``PlateRead``; its crop becomes the snapshot."""
+        read: PlateRead = result.payload
+        frame = result.frame
+        self.plates_read.append((read.license_plate, read.confidence))
+        extra = {} if read.crop is None else self.snapshot_extra(read.crop, "anpr", frame)
+        return wire.build_anpr(
             self.camera_id,
-            result.frame.timestamp,
-            result.frame.index,
+            frame.timestamp,
+            frame.index,
+            read.license_plate,
+            read.confidence,
+            region=read.region,
+            candidates=read.candidates,
             event_id=uuid.uuid4().hex,
             track_id=result.track_id,
-            **payload,
             **extra,
         )
 
-    def snapshot_extra(self, image, event_type, frame):
+    def snapshot_extra(self, image: Any, event_type: str, frame: Frame) -> dict[str, str]:
         """``{"snapshot": name}`` when snapshots are on, else nothing."""
         if self.snapshots is None:
             return {}
@@ -100,7 +108,7 @@ class ObservationEncoder:
             return {}
 
 
-def detection_item(detection):
+def detection_item(detection: Detection) -> dict[str, Any]:
     x, y, width, height = detection.box
     item = {
         "class_name": detection.class_name,

@@ -4,7 +4,7 @@ No video ships in any wheel, so clips are composed with OpenCV: a still backgrou
 from ``bus.jpg`` (the building above the bus), real crops of the bus and its passengers
 (or all of ``zidane.jpg``) passing through, and a little seeded sensor noise. The same
 arguments always give the same frames. Each function returns the path of an mp4v file.
-``plates_clip`` adds scikit-image's motorcycle and plates drawn by ``anpr.rendering``.
+``plates_clip`` adds scikit-image's motorcycle and plates drawn by ``plates``.
 """
 
 from dataclasses import dataclass
@@ -14,9 +14,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .anpr.rendering import moving_clip, package_file, render_plate, two_vehicle_scene
-from .env import cache_dir
-from .types import Frame
+from django_video_analytics.pipeline.env import cache_dir
+from django_video_analytics.pipeline.types import Frame
+
+from .plates import moving_clip, package_file, render_plate, two_vehicle_scene
 
 FRAME_SIZE = (640, 360)
 FPS = 15

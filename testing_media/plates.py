@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..types import Frame
+from django_video_analytics.pipeline.types import Frame
 
 FONTS = {"duplex": cv2.FONT_HERSHEY_DUPLEX, "simplex": cv2.FONT_HERSHEY_SIMPLEX}
 # TrueType fonts shipped in the matplotlib wheel (closer to real plate typefaces).

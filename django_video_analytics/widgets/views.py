@@ -8,12 +8,11 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api.permissions import visible_cameras
-from .api.schema import extend_schema
-from .api.views import ConfiguredPermissionsMixin
-from .conf import analytics_settings
-from .models import Camera
-from .widgets.counters import (
+from ..api.permissions import ConfiguredPermissionsMixin, visible_cameras
+from ..api.schema import extend_schema
+from ..conf import analytics_settings
+from ..models import Camera
+from .counters import (
     camera_summaries,
     display_summary,
     overall_summary,

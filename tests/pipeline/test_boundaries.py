@@ -1,0 +1,24 @@
+"""The analysis pipeline stays free of Django: settings and services come from the worker."""
+
+import subprocess
+import sys
+
+PIPELINE_MODULES = [
+    "django_video_analytics.pipeline.analyzer",
+    "django_video_analytics.pipeline.anpr.stage",
+    "django_video_analytics.pipeline.detectors",
+    "django_video_analytics.pipeline.sources",
+]
+
+
+def test_the_pipeline_and_a_plate_stage_load_no_django():
+    script = (
+        "import sys\n"
+        + "".join(f"import {name}\n" for name in PIPELINE_MODULES)
+        + "django_video_analytics.pipeline.anpr.stage.PlateReadingStage(None, localizers=[])\n"
+        + "print(sorted(name for name in sys.modules if name.split('.')[0] == 'django'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
