@@ -7,7 +7,7 @@ rows do not depend on a setting that may change later.
 """
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,6 +38,16 @@ def increments_of(event: Any) -> Counter:
     increments = Counter({EVENT_COUNTERS[event.event_type]: 1})
     if event.event_type == "detection":
         increments.update(class_counter(item.get("class_name", "")) for item in event.detections)
+    return increments
+
+
+def statistics_increments(
+    rows: Iterable[tuple[Any, Any]],
+) -> dict[tuple[Any, datetime.date], Counter]:
+    """``{(camera pk, statistics date): Counter}`` for ``(camera pk, event)`` pairs."""
+    increments: dict[tuple[Any, datetime.date], Counter] = defaultdict(Counter)
+    for camera_pk, event in rows:
+        increments[camera_pk, statistics_date(event.timestamp)] += increments_of(event)
     return increments
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
-from ..statistics import COUNTERS, increments_of, statistics_date
+from ..statistics import COUNTERS, statistics_increments
 from .wire import WireEvent
 
 logger = logging.getLogger(__name__)
@@ -285,14 +285,6 @@ def _row(model, item, camera_pk):
         candidates=list(event.candidates),
         snapshot=event.snapshot or "",
     )
-
-
-def statistics_increments(rows):
-    """(camera pk, UTC date) -> Counter of EventStatistics counters for (camera pk, event)."""
-    increments = defaultdict(Counter)
-    for camera_pk, event in rows:
-        increments[camera_pk, statistics_date(event.timestamp)] += increments_of(event)
-    return increments
 
 
 def _increment_statistics(using, rows):

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from ..statistics import EVENT_COUNTERS, statistics_increments
 from .retention import ROW_RETENTION, cutoff_for
 
 logger = logging.getLogger(__name__)
@@ -47,11 +48,8 @@ class Difference:
 def recount(since=None, camera_pks=None):
     """``{(camera pk, UTC date): Counter}`` of the statistics counters, from the event rows.
 
-    The one place that maps events to counters for a recount; it reuses the consumer's
-    vocabulary (``statistics_increments``) so both always count alike.
+    Counts with the consumer's vocabulary (``statistics.py``), so both always count alike.
     """
-    from ..events.ingest import EVENT_COUNTERS, statistics_increments
-
     totals = defaultdict(Counter)
     for event_type, model in (("motion", MotionEvent), ("anpr", ANPREvent)):
         days = (
