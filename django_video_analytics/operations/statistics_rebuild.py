@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
-from ..statistics import EVENT_COUNTERS, statistics_increments
+from ..statistics import COUNTERS, EVENT_COUNTERS, statistics_increments
 from .retention import ROW_RETENTION, cutoff_for
 
 logger = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ def stored_statistics(since=None, camera_pks=None):
     if camera_pks is not None:
         queryset = queryset.filter(camera_id__in=camera_pks)
     return {
-        (row[0], row[1]): Counter(dict(zip(EventStatistics.COUNTERS, row[2:], strict=True)))
-        for row in queryset.values_list("camera_id", "date", *EventStatistics.COUNTERS)
+        (row[0], row[1]): Counter(dict(zip(COUNTERS, row[2:], strict=True)))
+        for row in queryset.values_list("camera_id", "date", *COUNTERS)
     }
 
 
@@ -122,7 +122,7 @@ def compare_statistics(since=None, camera_ids=None, *, log=False):
     differences = []
     for key in sorted(counted.keys() | stored.keys(), key=lambda key: (key[1], key[0])):
         have, want = stored.get(key, Counter()), counted.get(key, Counter())
-        for counter in EventStatistics.COUNTERS:
+        for counter in COUNTERS:
             if have[counter] != want[counter]:
                 differences.append(
                     Difference(names[key[0]], key[1], counter, have[counter], want[counter])
@@ -152,7 +152,7 @@ def rebuild_statistics(since=None, camera_ids=None):
             EventStatistics.objects.using(_database()).update_or_create(
                 camera_id=key[0],
                 date=key[1],
-                defaults={name: want[name] for name in EventStatistics.COUNTERS},
+                defaults={name: want[name] for name in COUNTERS},
             )
             changed += 1
     if changed:

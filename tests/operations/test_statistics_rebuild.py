@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django_video_analytics.events.consumer import EventConsumer
 from django_video_analytics.events.publisher import EventPublisher
 from django_video_analytics.models import DetectionEvent, EventStatistics
+from django_video_analytics.statistics import COUNTERS
 from tests.events.entries import mixed_entries
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,8 +70,8 @@ def test_a_missing_row_is_recreated_and_filters_narrow_the_check(stored):
 
     run()
     recreated = EventStatistics.objects.get(camera=row.camera, date=row.date)
-    assert [getattr(recreated, name) for name in EventStatistics.COUNTERS] == [
-        getattr(row, name) for name in EventStatistics.COUNTERS
+    assert [getattr(recreated, name) for name in COUNTERS] == [
+        getattr(row, name) for name in COUNTERS
     ]
     assert "match" in run("--check")
 

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
-from django_video_analytics.widgets.periods import utc_today
+from django_video_analytics.statistics import today as utc_today
 from tests.browser.conftest import EXAMPLE_PROJECT
 from tests.browser.urls import load_example_views
 from tests.widgets.fixtures import isolated_widget_cache  # noqa: F401
