@@ -26,3 +26,24 @@ def test_partial_plate_search_uses_the_trigram_index_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'va_anpr_plate_trgm'")
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition and "upper" in definition.lower()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_class_name_filter_uses_the_detections_gin_index_on_postgresql():
+    from django.db import connection
+
+    from django_video_analytics.models import DetectionEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'va_detection_detections_gin'"
+        )
+        (definition,) = cursor.fetchone()
+        assert "gin" in definition and "jsonb_path_ops" in definition
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        query = DetectionEvent.objects.filter(detections__contains=[{"class_name": "bus"}])
+        plan = query.explain()
+    assert "va_detection_detections_gin" in plan
