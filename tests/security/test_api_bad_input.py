@@ -120,9 +120,9 @@ def test_a_cursor_from_a_page_still_works(operator, camera):
     (
         {"entry": str(2**70)},
         {"entry": "-1"},
-        {"page": str(2**70)},
+        {"entry": "1e400"},
     ),
 )
 def test_alert_filters_out_of_range_are_client_errors(operator, events, query):
     response = operator.get(f"{BASE}alerts/", query)
-    assert 400 <= response.status_code < 500, response.content
+    assert response.status_code == 400, response.content
