@@ -1,34 +1,28 @@
-from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_secrets import SecretsAdminMixin, SecretsForm
 from .control import ControlError, get_control_backend
-from .masking import keep_stored_credentials, mask_stream_url
+from .masking import mask_url, mask_urls_in
 from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
 
 
-class CameraAdminForm(forms.ModelForm):
-    """Shows the stream URL masked; an unchanged mask keeps the stored credentials."""
+class CameraAdminForm(SecretsForm):
+    """Shows the stream URL masked; a mask sent back keeps the stored credentials."""
+
+    masked_url_fields = ("stream_url",)
 
     class Meta:
         model = Camera
         fields = (*Camera.CONFIG_FIELDS, "enabled")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["stream_url"] = mask_stream_url(self.instance.stream_url)
-
-    def clean_stream_url(self):
-        stored = Camera.objects.filter(pk=self.instance.pk).values_list("stream_url", flat=True)
-        return keep_stored_credentials(self.cleaned_data["stream_url"], stored.first() or "")
-
 
 @admin.register(Camera)
-class CameraAdmin(admin.ModelAdmin):
+class CameraAdmin(SecretsAdminMixin, admin.ModelAdmin):
     form = CameraAdminForm
     list_display = (
         "camera_id",
@@ -42,11 +36,16 @@ class CameraAdmin(admin.ModelAdmin):
     list_filter = ("status", "enabled", "enable_anpr", "created_at")
     search_fields = ("camera_id", "name", "location")
     readonly_fields = ("status", "last_error", "created_at", "updated_at", "last_active_at")
+    masked_fields = {"stream_url": "display_stream_url", "last_error": "display_last_error"}
     actions = ("start_cameras", "stop_cameras")
 
     @admin.display(description=_("stream URL"))
     def display_stream_url(self, camera):
-        return mask_stream_url(camera.stream_url)
+        return mask_url(camera.stream_url)
+
+    @admin.display(description=_("last error"))
+    def display_last_error(self, camera):
+        return mask_urls_in(camera.last_error)
 
     @admin.action(description=_("Start analysis of the selected cameras"))
     def start_cameras(self, request, queryset):

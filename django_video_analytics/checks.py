@@ -1,11 +1,15 @@
 """System checks for the package settings (IDs documented in docs/checks.md)."""
 
+import os
+import re
+
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import DEFAULTS, IMPORT_STRINGS, SETTINGS_NAME, analytics_settings, perform_import
 
 CHECK_PREFIX = "django_video_analytics"
+HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?")
 
 # Settings whose values must be of these types (None allowed where the default is None).
 EXPECTED_TYPES = {
@@ -44,12 +48,26 @@ EXPECTED_TYPES = {
     "WEBHOOK_TIMEOUT": (int, float),
     "WEBHOOK_MAX_ATTEMPTS": int,
     "WEBHOOK_RETRY_BACKOFF": (int, float),
+    "RETENTION_DETECTION_DAYS": (int, float),
+    "RETENTION_MOTION_DAYS": (int, float),
+    "RETENTION_ANPR_DAYS": (int, float),
+    "RETENTION_DEAD_LETTER_DAYS": (int, float),
+    "RETENTION_SNAPSHOT_DAYS": (int, float),
+    "RETENTION_BATCH_SIZE": int,
+    "HEALTH_MAX_LAG_SECONDS": (int, float),
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS": (int, float),
+    "HEALTH_MAX_NEW_DEAD_LETTERS": int,
+    "METRICS_PERMISSION_CLASSES": (list, tuple),
+    "CAMERA_HEALTH_DEBOUNCE_SECONDS": (int, float),
+    "CAMERA_HEALTH_WEBHOOK_URL": str,
+    "CAMERA_HEALTH_WEBHOOK_SECRET": str,
+    "OUTBOUND_ALLOWED_NETWORKS": (list, tuple),
 }
 
 CHOICES = {
     "UNKNOWN_CAMERA_POLICY": ("create", "dead_letter"),
     "DETECTION_MODE": ("motion", "always"),
-    "WEBHOOK_DELIVERY": ("celery", "thread"),
+    "WEBHOOK_DELIVERY": ("consumer", "thread", "celery"),
 }
 
 
@@ -131,14 +149,14 @@ def check_redis_reachable(app_configs=None, databases=None, **kwargs):
     import redis
 
     from .connection import get_redis
-    from .masking import mask_stream_url
+    from .masking import mask_url
 
     try:
         get_redis().ping()
     except redis.RedisError as exc:
         return [
             Warning(
-                f"Redis at {mask_stream_url(analytics_settings.REDIS_URL)} is unreachable: {exc}",
+                f"Redis at {mask_url(analytics_settings.REDIS_URL)} is unreachable: {exc}",
                 hint="Set VIDEO_ANALYTICS['REDIS_URL'] (or REDIS_URL) to a running server.",
                 id=check_id(1, "W"),
             )
@@ -167,6 +185,29 @@ def check_detector_weights(app_configs=None, **kwargs):
     return []
 
 
+@register(Tags.security)
+def check_stream_url_schemes(app_configs=None, **kwargs):
+    """E010: STREAM_URL_SCHEMES lists a scheme that is no network stream."""
+    from .validators import FORBIDDEN_SCHEMES, LOCAL_SCHEMES
+
+    schemes = analytics_settings.raw("STREAM_URL_SCHEMES")
+    if not isinstance(schemes, (list, tuple)):
+        return []  # E003
+    listed = {str(scheme).lower() for scheme in schemes}
+    wrong = sorted(listed & (FORBIDDEN_SCHEMES | LOCAL_SCHEMES))
+    if not wrong:
+        return []
+    return [
+        Error(
+            f"{SETTINGS_NAME}['STREAM_URL_SCHEMES'] lists {', '.join(map(repr, wrong))}, "
+            "which is no network stream.",
+            hint="Remove it; local files and devices are allowed by ALLOW_LOCAL_SOURCES, "
+            "script and data URLs never.",
+            id=check_id(10),
+        )
+    ]
+
+
 def inference_stack_installed():
     """Whether this machine can run the analysis (OpenCV and a detector runtime)."""
     from importlib.util import find_spec
@@ -181,3 +222,147 @@ def _as_tuple(expected):
 
 def _type_names(expected):
     return " or ".join(t.__name__ for t in _as_tuple(expected))
+
+
+# Operations settings that must be positive when set (None keeps data forever).
+POSITIVE_SETTINGS = (
+    "RETENTION_DETECTION_DAYS",
+    "RETENTION_MOTION_DAYS",
+    "RETENTION_ANPR_DAYS",
+    "RETENTION_DEAD_LETTER_DAYS",
+    "RETENTION_SNAPSHOT_DAYS",
+    "RETENTION_BATCH_SIZE",
+    "HEALTH_MAX_LAG_SECONDS",
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS",
+)
+
+
+@register(Tags.compatibility)
+def check_operations_settings(app_configs=None, **kwargs):
+    """E070: a retention or health setting is not positive; E071: a bad metrics directory."""
+    import os
+
+    errors = []
+    for name in POSITIVE_SETTINGS:
+        value = analytics_settings.raw(name)
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if is_number and value <= 0:  # other types are E003
+            errors.append(
+                Error(
+                    f"{SETTINGS_NAME}[{name!r}] = {value!r} must be positive.",
+                    hint="Use None to keep data forever." if "RETENTION_" in name else None,
+                    id=check_id(70),
+                )
+            )
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        errors.append(
+            Error(
+                f"PROMETHEUS_MULTIPROC_DIR={directory!r} is not a writable directory.",
+                hint="Create it (empty) before the processes start, or unset it.",
+                id=check_id(71),
+            )
+        )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_snapshot_storage(app_configs=None, **kwargs):
+    """W050-W052: with SNAPSHOTS on, the snapshot storage must exist and serve its files."""
+    from django.core.files.storage import FileSystemStorage, InvalidStorageError, storages
+
+    alias = analytics_settings.raw("SNAPSHOT_STORAGE")
+    if analytics_settings.raw("SNAPSHOTS") is not True or not isinstance(alias, str):
+        return []  # off, or a wrong type (E003)
+    try:
+        storage = storages[alias]
+    except InvalidStorageError:
+        return [
+            Warning(
+                f"SNAPSHOT_STORAGE {alias!r} is not a storage in STORAGES; snapshots are not "
+                "saved.",
+                hint="Name an alias of STORAGES (default: 'default').",
+                id=check_id(52, "W"),
+            )
+        ]
+    warnings = []
+    if not _serves_urls(storage):
+        warnings.append(
+            Warning(
+                f"The snapshot storage {alias!r} gives its files no URL of their own "
+                "(MEDIA_URL is not set): the API's snapshot links answer 404.",
+                hint="Set MEDIA_URL (e.g. '/media/') and serve it; see docs/installation.md.",
+                id=check_id(50, "W"),
+            )
+        )
+    if isinstance(storage, FileSystemStorage) and not os.path.isabs(str(storage.base_location)):
+        warnings.append(
+            Warning(
+                f"The snapshot storage {alias!r} writes relative to each process's working "
+                f"directory (here {storage.location}): MEDIA_ROOT is not set.",
+                hint="Set MEDIA_ROOT to an absolute directory the web server serves.",
+                id=check_id(51, "W"),
+            )
+        )
+    return warnings
+
+
+def _serves_urls(storage):
+    """Whether the storage gives its files URLs of their own (not the site's root)."""
+    from django.core.files.storage import FileSystemStorage
+
+    try:
+        url = storage.url("video_analytics/snapshots/check.jpg")
+    except (NotImplementedError, ValueError):
+        return False
+    if isinstance(storage, FileSystemStorage) and storage.base_url in ("", "/"):
+        return False  # MEDIA_URL unset: Django makes it "/", where the URLconf answers 404
+    return url.startswith("/") or "://" in url
+
+
+@register(Tags.compatibility)
+def check_webhook_delivery(app_configs=None, **kwargs):
+    """W020: webhooks go through Celery, but no Celery broker is configured."""
+    if analytics_settings.raw("WEBHOOK_DELIVERY") != "celery":
+        return []
+    from celery import current_app
+
+    conf = current_app.conf
+    if conf.broker_url or conf.broker_write_url or conf.task_always_eager:
+        return []
+    return [
+        Warning(
+            "WEBHOOK_DELIVERY is 'celery' but the current Celery app has no broker: tasks "
+            "would go to Celery's default amqp://localhost and webhooks wait for the "
+            "consumer's overdue sweep.",
+            hint="Configure your Celery app (CELERY_BROKER_URL), or set "
+            "VIDEO_ANALYTICS['WEBHOOK_DELIVERY'] to 'consumer' (the default) or 'thread'.",
+            id=check_id(20, "W"),
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_outbound_allowed_networks(app_configs=None, **kwargs):
+    """W021: an OUTBOUND_ALLOWED_NETWORKS item is neither a network nor a host name."""
+    import ipaddress
+
+    value = analytics_settings.raw("OUTBOUND_ALLOWED_NETWORKS")
+    if not isinstance(value, (list, tuple)):
+        return []  # E003
+    warnings = []
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+            continue
+        except (TypeError, ValueError):
+            pass
+        if not isinstance(item, str) or not HOST_NAME.fullmatch(item):
+            warnings.append(
+                Warning(
+                    f"OUTBOUND_ALLOWED_NETWORKS item {item!r} is neither a network "
+                    "(10.0.0.0/8, 192.168.1.20) nor a host name; it allows nothing.",
+                    id=check_id(21, "W"),
+                )
+            )
+    return warnings

@@ -67,10 +67,26 @@ DEFAULTS = {
     "WORKER_POLL_SECONDS": 2.0,
     "RECONNECT_BACKOFF_MAX_SECONDS": 30.0,
     # Plate watchlist alerts
-    "WEBHOOK_DELIVERY": "celery",
+    "WEBHOOK_DELIVERY": "consumer",
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_MAX_ATTEMPTS": 5,
     "WEBHOOK_RETRY_BACKOFF": 2.0,
+    # Operations: retention (days; None keeps forever), health, metrics, camera health
+    "RETENTION_DETECTION_DAYS": None,
+    "RETENTION_MOTION_DAYS": None,
+    "RETENTION_ANPR_DAYS": None,
+    "RETENTION_DEAD_LETTER_DAYS": None,
+    "RETENTION_SNAPSHOT_DAYS": None,
+    "RETENTION_BATCH_SIZE": 2000,
+    "HEALTH_MAX_LAG_SECONDS": 60.0,
+    "HEALTH_DEAD_LETTER_WINDOW_SECONDS": 3600.0,
+    "HEALTH_MAX_NEW_DEAD_LETTERS": 0,
+    "METRICS_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "CAMERA_HEALTH_DEBOUNCE_SECONDS": 5.0,
+    "CAMERA_HEALTH_WEBHOOK_URL": None,
+    "CAMERA_HEALTH_WEBHOOK_SECRET": "",
+    # Outbound requests (webhooks)
+    "OUTBOUND_ALLOWED_NETWORKS": [],
 }
 
 # Settings holding dotted paths; they are imported when read.
@@ -83,6 +99,7 @@ IMPORT_STRINGS = {
     "TRACK_STAGES",
     "PLATE_READER",
     "EVENT_SINK",
+    "METRICS_PERMISSION_CLASSES",
 }
 
 # Flat settings of the older integration, honoured when VIDEO_ANALYTICS does not set the key.

@@ -1,9 +1,17 @@
 """The data model of SPEC.md: cameras, their events and daily statistics."""
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .masking import mask_stream_url
+from .masking import mask_url
+from .validators import (
+    validate_detection_classes,
+    validate_plate_format,
+    validate_roi_zones,
+    validate_stream_url,
+)
 
 
 class Camera(models.Model):
@@ -15,7 +23,9 @@ class Camera(models.Model):
     camera_id = models.SlugField(_("camera id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     location = models.CharField(_("location"), max_length=255, blank=True)
-    stream_url = models.CharField(_("stream URL"), max_length=1024, blank=True)
+    stream_url = models.CharField(
+        _("stream URL"), max_length=1024, blank=True, validators=[validate_stream_url]
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.INACTIVE
     )
@@ -25,18 +35,37 @@ class Camera(models.Model):
     enable_object_detection = models.BooleanField(_("object detection"), default=True)
     enable_motion_detection = models.BooleanField(_("motion detection"), default=True)
     enable_anpr = models.BooleanField(_("ANPR"), default=False)
-    confidence_threshold = models.FloatField(_("confidence threshold"), default=0.5)
-    detection_classes = models.JSONField(_("detection classes"), default=list, blank=True)
+    confidence_threshold = models.FloatField(
+        _("confidence threshold"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    detection_classes = models.JSONField(
+        _("detection classes"), default=list, blank=True, validators=[validate_detection_classes]
+    )
     roi_zones = models.JSONField(
         _("regions of interest"),
         default=list,
         blank=True,
+        validators=[validate_roi_zones],
         help_text=_("Polygons of normalised [x, y] points; empty means the whole frame."),
     )
-    motion_threshold = models.FloatField(_("motion threshold (%)"), default=0.5)
+    motion_threshold = models.FloatField(
+        _("motion threshold (%)"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(100.0)],
+    )
     frame_skip = models.PositiveIntegerField(_("frame skip"), default=0)
-    max_fps = models.FloatField(_("max analysed fps"), null=True, blank=True)
-    plate_format = models.CharField(_("plate format"), max_length=32, blank=True)
+    max_fps = models.FloatField(
+        _("max analysed fps"), null=True, blank=True, validators=[MinValueValidator(0.1)]
+    )
+    plate_format = models.CharField(
+        _("plate format"),
+        max_length=32,
+        blank=True,
+        validators=[validate_plate_format],
+        help_text=_("A preset (eu, uk, ...) or a regular expression; empty: PLATE_FORMAT."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     last_active_at = models.DateTimeField(_("last active at"), null=True, blank=True)
@@ -70,7 +99,7 @@ class Camera(models.Model):
 
     @property
     def masked_stream_url(self):
-        return mask_stream_url(self.stream_url)
+        return mask_url(self.stream_url)
 
 
 class EventQuerySet(models.QuerySet):
@@ -235,7 +264,18 @@ class WatchlistEntry(models.Model):
         _("webhook secret"),
         max_length=200,
         blank=True,
-        help_text=_("Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of body>."),
+        help_text=_(
+            "Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of timestamp.body>."
+        ),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        help_text=_("With CAMERA_QUERYSET_HOOK, the entry fires only on cameras this user sees."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -318,3 +358,58 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"alert {self.alert_id} attempt {self.attempt}"
+
+
+class CameraHealth(models.Model):
+    """A period a camera was online or offline; ``until`` is empty while it lasts."""
+
+    class State(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Offline")
+
+    camera = models.ForeignKey(
+        Camera, on_delete=models.CASCADE, related_name="health", verbose_name=_("camera")
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    since = models.DateTimeField(_("since"))
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        db_table = "video_analytics_camerahealth"
+        ordering = ["-since", "-id"]
+        verbose_name = _("camera health period")
+        verbose_name_plural = _("camera health")
+        indexes = [models.Index(fields=["camera", "since"], name="va_health_cam_since")]
+        constraints = [
+            # At most one open period per camera.
+            models.UniqueConstraint(
+                fields=["camera"], condition=models.Q(until=None), name="va_health_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.camera_id} {self.state} since {self.since:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingWebhook(models.Model):
+    """A webhook delivery still owed: written with its alert, removed once done or given up."""
+
+    alert = models.OneToOneField(
+        PlateAlert,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_webhook",
+        verbose_name=_("alert"),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts started"), default=0)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+
+    class Meta:
+        db_table = "video_analytics_pendingwebhook"
+        ordering = ["due_at"]
+        verbose_name = _("pending webhook")
+        verbose_name_plural = _("pending webhooks")
+
+    def __str__(self):
+        return f"alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"

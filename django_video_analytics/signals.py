@@ -10,3 +10,8 @@ events_stored = Signal()
 # Sent when a plate read matches a watchlist entry, after the alert row is committed.
 # Keyword arguments: ``alert`` (PlateAlert, with ``entry``, ``event`` and ``camera``).
 plate_alert = Signal()
+
+# Sent when a camera's recorded health changes, after the new period is committed.
+# Keyword arguments: ``camera`` (Camera), ``state`` ("online" / "offline"), ``previous``
+# (the previous state or None), ``since`` (aware datetime), ``reason`` (str).
+camera_health_changed = Signal()

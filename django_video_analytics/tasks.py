@@ -13,8 +13,51 @@ def consume_redis_events(max_messages=None):
     """
     from .conf import analytics_settings
     from .events.consumer import EventConsumer, default_consumer_name
+    from .watchlist.outbox import run_after_batch
 
     consumer = EventConsumer(consumer_name=default_consumer_name(prefix="celery"))
     result = consumer.drain(max_messages or analytics_settings.CELERY_TASK_MAX_MESSAGES)
     consumer.leave_group()
+    run_after_batch()  # owed webhook deliveries, as the consume_events loop does
     return result.as_dict()
+
+
+@shared_task(name="video_analytics.cleanup_events")
+def cleanup_events():
+    """Delete what is older than its retention setting; returns the counts."""
+    from .operations.retention import apply_retention
+
+    return apply_retention().as_dict()
+
+
+@shared_task(name="video_analytics.check_statistics")
+def check_statistics(days=7):
+    """Compare the last ``days`` days of statistics with a recount; logs the differences."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .operations.statistics_rebuild import compare_statistics
+
+    since = timezone.now().date() - timedelta(days=days)
+    return [difference.as_dict() for difference in compare_statistics(since, log=True)]
+
+
+@shared_task(name="video_analytics.sweep_camera_health")
+def sweep_camera_health():
+    """Record cameras whose worker lease or heartbeat expired as offline."""
+    from .operations.camera_health import sweep
+
+    return sweep()
+
+
+@shared_task(bind=True, name="video_analytics.deliver_camera_health", ignore_result=True)
+def deliver_camera_health(self, payload):
+    """POST a camera health change; retry with exponential back-off while it fails."""
+    from .conf import analytics_settings
+    from .operations.health_webhook import post
+    from .watchlist.webhooks import retry_delay
+
+    attempt = self.request.retries + 1
+    if not post(payload) and attempt < analytics_settings.WEBHOOK_MAX_ATTEMPTS:
+        raise self.retry(countdown=retry_delay(attempt), max_retries=None)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("django_video_analytics.api.urls")),
     path("", include("django_video_analytics.watchlist.urls")),
     path("", include("django_video_analytics.widget_urls")),
+    path("", include("django_video_analytics.operations.urls")),
 ]

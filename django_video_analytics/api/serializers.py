@@ -1,90 +1,40 @@
 """JSON shapes of cameras, events and statistics, and the validation of camera input."""
 
-from urllib.parse import urlsplit
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..classes import detection_class_names
-from ..conf import analytics_settings
-from ..masking import keep_stored_credentials, mask_stream_url
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from ..validators import validate_detection_classes, validate_roi_zones, validate_stream_url
+from .fields import ClassNamesField, MaskedCredentialsMixin, MaskedTextField, ROIZonesField
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField value every database accepts
 
-# Schemes that name a file on the analysis machine rather than a network stream.
-LOCAL_SCHEMES = {"", "file"}
 
-
-class StreamURLField(serializers.CharField):
-    """A stream URL: credentials are write-only (shown masked), the scheme is allowlisted."""
-
-    def to_representation(self, value):
-        return mask_stream_url(value)
-
-    def to_internal_value(self, data):
-        url = super().to_internal_value(data)
-        if not url:
-            return url
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError on a malformed port
-        except ValueError as exc:
-            raise serializers.ValidationError(_("Enter a valid URL.")) from exc
-        scheme = parts.scheme.lower()
-        if url.isdigit() or scheme in LOCAL_SCHEMES:  # a device index, a path, a file: URL
-            if not analytics_settings.ALLOW_LOCAL_SOURCES:
-                raise serializers.ValidationError(
-                    _("Local files and device indexes are not allowed as stream sources.")
-                )
-            return url
-        schemes = [allowed.lower() for allowed in analytics_settings.STREAM_URL_SCHEMES]
-        if scheme not in schemes:
-            raise serializers.ValidationError(
-                _("Scheme %(scheme)r is not allowed; use one of: %(allowed)s.")
-                % {"scheme": parts.scheme, "allowed": ", ".join(schemes)}
-            )
-        if not parts.hostname:
-            raise serializers.ValidationError(_("The URL has no host."))
-        return url
-
-
-class Point(serializers.ListField):
-    """An ``[x, y]`` pair normalised to 0..1 of the frame."""
-
-    child = serializers.FloatField(min_value=0.0, max_value=1.0)
-
-    def __init__(self, **kwargs):
-        super().__init__(min_length=2, max_length=2, **kwargs)
-
-
-class Polygon(serializers.ListField):
-    """At least three points."""
-
-    child = Point()
-
-    def __init__(self, **kwargs):
-        super().__init__(min_length=3, **kwargs)
+class StreamURLField(MaskedCredentialsMixin, serializers.CharField):
+    """A stream URL whose credentials are write-only (shown masked)."""
 
 
 class CameraSerializer(serializers.ModelSerializer):
+    """Field limits are the model's validators (``validators.py``), shared with the admin."""
+
     stream_url = StreamURLField(
         max_length=1024,
         required=False,
         allow_blank=True,
-        help_text=_("Shown with user name and password masked; send *** to keep them."),
+        validators=[validate_stream_url],
+        help_text=_(
+            "Shown with credentials masked; send *** back to keep them (same scheme, host, port)."
+        ),
     )
-    confidence_threshold = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
-    motion_threshold = serializers.FloatField(min_value=0.0, max_value=100.0, required=False)
-    max_fps = serializers.FloatField(min_value=0.1, allow_null=True, required=False)
-    detection_classes = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text=_("Object class names.")
+    detection_classes = ClassNamesField(
+        required=False, validators=[validate_detection_classes], help_text=_("Object class names.")
     )
-    roi_zones = serializers.ListField(
-        child=Polygon(),
+    roi_zones = ROIZonesField(
         required=False,
+        validators=[validate_roi_zones],
         help_text=_("Polygons of [x, y] points in 0..1; empty means the whole frame."),
     )
+    last_error = MaskedTextField()
 
     class Meta:
         model = Camera
@@ -98,17 +48,7 @@ class CameraSerializer(serializers.ModelSerializer):
         )
         fields = (*Camera.CONFIG_FIELDS, *read_only_fields)
 
-    def validate_stream_url(self, value):
-        stored = self.instance.stream_url if self.instance else ""
-        return keep_stored_credentials(value, stored)
-
     def validate_detection_classes(self, value):
-        known = set(detection_class_names())
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise serializers.ValidationError(
-                _("Unknown class names: %(names)s.") % {"names": ", ".join(unknown)}
-            )
         return list(dict.fromkeys(value))
 
 

@@ -7,23 +7,18 @@ errors and 5xx answers are retried with exponential back-off; 4xx answers are no
 
 import json
 import logging
-import re
 import time
 from contextlib import contextmanager
-from http.client import HTTPException
-from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
 
+from .. import outbound
 from ..conf import analytics_settings
-from ..masking import mask_stream_url
+from ..masking import mask_url, mask_urls_in
 from ..models import Camera
 from . import ControlError
 
 logger = logging.getLogger(__name__)
 
-# user:password@ inside any URL quoted in a service's error message.
-URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)[^/\s@]+@")
 MAX_ERROR_CHARS = 500
 
 
@@ -45,11 +40,6 @@ def camera_config(camera):
             "max_fps": camera.max_fps,
         },
     }
-
-
-def mask_credentials(text):
-    """``text`` with credentials of every URL in it replaced by ``***:***``."""
-    return URL_CREDENTIALS.sub(r"\g<scheme>***:***@", text)
 
 
 class RemoteControlBackend:
@@ -91,7 +81,7 @@ class RemoteControlBackend:
             raise ControlError("ANALYTICS_SERVICE_URL is not set.")
         if not _is_http_url(self.base_url):
             raise ControlError(
-                f"ANALYTICS_SERVICE_URL is not a valid URL: {mask_stream_url(self.base_url)}"
+                f"ANALYTICS_SERVICE_URL is not a valid URL: {mask_url(self.base_url)}"
             )
         url = self.base_url.rstrip("/") + path
         body = None if payload is None else json.dumps(payload).encode()
@@ -106,7 +96,7 @@ class RemoteControlBackend:
                 logger.warning(
                     "%s %s failed (%s); retry %d/%d in %.1fs",
                     method,
-                    mask_stream_url(url),
+                    mask_url(url),
                     exc,
                     attempt + 1,
                     self.retries,
@@ -118,21 +108,24 @@ class RemoteControlBackend:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        request = Request(url, data=body, method=method, headers=headers)
+        # ANALYTICS_SERVICE_URL is the operator's own configuration, not user input, and the
+        # service usually runs on the LAN or the same host: the address policy is off.
         try:
-            with urlopen(request, timeout=self.timeout) as response:
-                content = response.read()
-        except HTTPError as exc:
-            raise ServiceAnswered(exc.code, _error_detail(exc.read())) from None
-        except (URLError, OSError, HTTPException) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                message = f"The analytics service did not answer within {self.timeout} s."
-            else:
-                message = mask_credentials(f"The analytics service is unreachable: {reason}")
-            raise ControlError(message) from None
-        logger.info("%s %s: OK", method, mask_stream_url(url))
-        return _decoded(content)
+            response = outbound.request(
+                method, url, body=body, headers=headers, timeout=self.timeout, enforce_policy=False
+            )
+        except outbound.OutboundTimeout:
+            raise ControlError(
+                f"The analytics service did not answer within {self.timeout} s."
+            ) from None
+        except outbound.OutboundError as exc:
+            raise ControlError(
+                mask_urls_in(f"The analytics service is unreachable: {exc.detail}")
+            ) from None
+        if response.status >= 300:
+            raise ServiceAnswered(response.status, _error_detail(response.body))
+        logger.info("%s %s: OK", method, mask_url(url))
+        return _decoded(response.body)
 
 
 class ServiceAnswered(ControlError):
@@ -184,4 +177,4 @@ def _error_detail(content):
             if data.get(key):
                 text = str(data[key])
                 break
-    return mask_credentials(text[:MAX_ERROR_CHARS] or "no details")
+    return mask_urls_in(text)[:MAX_ERROR_CHARS] or "no details"  # masked before it is cut

@@ -89,6 +89,7 @@ class ConsumerRunner:
                     if not batch:
                         batch = None
                         self._available()
+                        self._deliver_webhooks()
                         if self.burst:
                             logger.info("Stream drained")
                             return
@@ -110,10 +111,21 @@ class ConsumerRunner:
                 continue
             batch = None
             self._available()
+            self._deliver_webhooks()
             self.totals.add(result)
             if self.max_messages is not None and self.totals.read >= self.max_messages:
                 logger.info("Read %d entries (--max-messages)", self.totals.read)
                 return
+
+    def _deliver_webhooks(self):
+        """Owed webhook deliveries get their turn between batches (watchlist/outbox.py)."""
+        from ..watchlist.outbox import run_after_batch
+
+        try:
+            run_after_batch()
+        except Exception:
+            # The rows stay owed; consuming goes on.
+            logger.exception("Webhook deliveries failed between batches")
 
     def _next_count(self):
         if self.max_messages is None:

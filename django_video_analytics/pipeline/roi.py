@@ -6,6 +6,8 @@ A zone is a list of at least three points, or a mapping with such a list under
 
 import numpy as np
 
+from .zones.geometry import point_in_polygon
+
 
 def zone_points(zone) -> list[tuple[float, float]]:
     """The points of one zone as (x, y) floats; raises ValueError for a malformed zone."""
@@ -34,14 +36,4 @@ def zones_mask(zones, width: int, height: int):
 
 def centre_in_zones(point: tuple[float, float], zones) -> bool:
     """Whether a normalised point lies inside any zone (always True without zones)."""
-    return not zones or any(_inside(point, zone_points(zone)) for zone in zones)
-
-
-def _inside(point, polygon) -> bool:
-    """Even-odd ray casting."""
-    x, y = point
-    inside = False
-    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
+    return not zones or any(point_in_polygon(point, zone_points(zone)) for zone in zones)

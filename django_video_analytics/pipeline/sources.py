@@ -1,4 +1,4 @@
-"""Frame sources: video files, RTSP/HTTP streams and, when allowed, local capture devices.
+"""Frame sources: RTSP/HTTP streams and, when allowed, video files and local capture devices.
 
 ``open_source(url)`` is the default ``FRAME_SOURCE``. A live source decodes in its own
 thread and keeps only the newest frame, so a slow analysis never falls behind the camera;
@@ -17,13 +17,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import cv2
 
 from ..backoff import Backoff
-from ..masking import mask_stream_url
+from ..masking import mask_url
 from .types import Frame
 
 logger = logging.getLogger(__name__)
 
 LIVE_SCHEMES = {"rtsp", "rtsps", "http", "https"}
 DEVICE_SCHEME = "device"
+LOCAL_SCHEMES = {"", "file", DEVICE_SCHEME}
 
 
 class SourceError(Exception):
@@ -31,10 +32,11 @@ class SourceError(Exception):
 
 
 def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
-    """Open ``url``: a file path or ``file://`` URL, a stream URL, or a device index.
+    """Open ``url``: a stream URL, or with ``allow_local`` a file path, ``file://`` URL or device.
 
-    Device indexes (``0`` or ``device:0``) need ``allow_local``. ``pace`` (or a
-    ``file://...?live=1`` URL) plays a file at its own frame rate, like a live camera.
+    Device indexes are ``0`` or ``device:0``. ``pace`` (or a ``file://...?live=1`` URL) plays
+    a file at its own frame rate, like a live camera. The worker passes ``allow_local`` from
+    ``ALLOW_LOCAL_SOURCES``; this module never reads settings.
     """
     url = str(url).strip()
     if not url:
@@ -43,18 +45,18 @@ def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
     scheme = urlsplit(url).scheme.lower()
     if scheme in LIVE_SCHEMES:
         return LiveSource(url, backoff_max=backoff_max)
+    if scheme not in LOCAL_SCHEMES and len(scheme) > 1:  # one letter is a Windows drive
+        raise SourceError(f"unsupported stream URL scheme {scheme!r} in {mask_url(url)}")
+    if not allow_local:
+        raise SourceError(
+            f"local file or device {mask_url(url)!r} refused: set ALLOW_LOCAL_SOURCES to allow it"
+        )
     if url.isdigit() or scheme == DEVICE_SCHEME:
-        if not allow_local:
-            raise SourceError(
-                f"local capture device {url!r} refused: set ALLOW_LOCAL_SOURCES to allow it"
-            )
         return LiveSource(int(url.removeprefix(f"{DEVICE_SCHEME}:")), backoff_max=backoff_max)
     if scheme == "file":
         parts = urlsplit(url)
         live = parse_qs(parts.query).get("live") == ["1"]
         return FileSource(Path(unquote(parts.path)), pace=pace or live)
-    if scheme and len(scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise SourceError(f"unsupported stream URL scheme {scheme!r} in {mask_stream_url(url)}")
     return FileSource(Path(url), pace=pace)
 
 
@@ -137,7 +139,7 @@ class LiveSource(FrameSource):
 
     def __init__(self, target, *, backoff_max=30.0, open_timeout=10.0, read_timeout=10.0):
         self.target = target
-        self.display_name = mask_stream_url(str(target))
+        self.display_name = mask_url(str(target))
         self.backoff = Backoff(maximum=backoff_max)
         self.timeouts_ms = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,

@@ -12,12 +12,19 @@ from .types import Box, Detection
 class _Track:
     last: Detection
     seen_at: datetime
-    votes: Counter = field(default_factory=Counter)
+    votes: Counter = field(default_factory=Counter)  # class name -> summed confidence
+    class_name: str = ""
 
-    @property
-    def class_name(self) -> str:
-        # The class most often given, so one frame calling a bus a truck changes nothing.
-        return self.votes.most_common(1)[0][0]
+    def vote(self, detection: Detection) -> None:
+        """Add one frame's class, weighted by its confidence, like the plate votes.
+
+        The class with the most confidence over the track's frames wins, so one frame calling
+        a bus a truck changes nothing, and a sure ``bus`` outweighs an unsure ``truck``; a tie
+        keeps the class already reported.
+        """
+        self.votes[detection.class_name] += float(detection.confidence)
+        if not self.class_name or self.votes[detection.class_name] > self.votes[self.class_name]:
+            self.class_name = detection.class_name
 
 
 class TrackBook:
@@ -35,10 +42,10 @@ class TrackBook:
             if track is None:
                 track = self._tracks[detection.track_id] = _Track(detection, now)
                 self._changed = True
-            before = track.class_name if track.votes else None
-            track.votes[detection.class_name] += 1
+            before = track.class_name
+            track.vote(detection)
             track.last, track.seen_at = detection, now
-            if before is not None and before != track.class_name:
+            if before and before != track.class_name:
                 self._changed = True
         ended = [tid for tid, track in self._tracks.items() if now - track.seen_at > self.timeout]
         return self._forget(ended)

@@ -162,3 +162,23 @@ def format_plate(value, groups=""):
 
 
 register.filter("detection_summary", detection_summary)
+
+
+@register.simple_tag
+def camera_health_state(camera):
+    """``online``, ``offline`` or ``unknown``: the camera's recorded health now."""
+    from ..operations.camera_health import current_state
+
+    camera_id = camera_id_of(camera)
+    return (current_state(camera_id) if camera_id else None) or "unknown"
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/uptime.html", takes_context=True)
+def camera_uptime(context, camera=None, days=7):
+    """A table of the camera's uptime % per UTC day (a dash where nothing was recorded)."""
+    from ..operations.camera_health import daily_uptime
+
+    camera = camera_in(context, camera)
+    if isinstance(camera, str):
+        camera = Camera.objects.filter(camera_id=camera).first()
+    return {"days": daily_uptime(camera, int(days)) if camera is not None else []}

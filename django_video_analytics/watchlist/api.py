@@ -1,25 +1,42 @@
 """API of the watchlist: manage entries (``watchlist/``), list and acknowledge ``alerts/``."""
 
-import re
-
+from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
-from ..api.filters import timestamp_bound
-from ..api.permissions import visible_events
+from .. import outbound
+from ..api.fields import MaskedURLField
+from ..api.filters import PlateFilter, timestamp_bound
+from ..api.pagination import EventCursorPagination
+from ..api.permissions import visible_cameras, visible_events
 from ..api.views import ConfiguredPermissionsMixin
 from ..conf import analytics_settings
 from ..models import Camera, PlateAlert, WatchlistEntry
-from .matching import canonical_plate
+from .patterns import PatternError, compile_pattern
+from .plates import canonical_plate
+from .scoping import visible_entries
+
+
+class VisibleCameraField(serializers.SlugRelatedField):
+    """A camera by ``camera_id``, among those ``CAMERA_QUERYSET_HOOK`` shows the user."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:  # no user to scope for (e.g. schema generation): no camera
+            return Camera.objects.none()
+        return visible_cameras(request, Camera.objects.all())
 
 
 class WatchlistEntrySerializer(serializers.ModelSerializer):
-    cameras = serializers.SlugRelatedField(
-        slug_field="camera_id", queryset=Camera.objects.all(), many=True, required=False
-    )
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: MaskedURLField,  # webhook_url: credentials are write-only
+    }
+    cameras = VisibleCameraField(slug_field="camera_id", many=True, required=False)
 
     class Meta:
         model = WatchlistEntry
@@ -40,13 +57,18 @@ def clean_entry(values, instance, error_class):
     if plate is not None:
         if is_pattern:
             try:
-                re.compile(plate)
-            except re.error as exc:
-                raise error_class({"plate": f"Not a valid regular expression: {exc}"}) from exc
+                compile_pattern(plate)
+            except PatternError as exc:
+                raise error_class({"plate": str(exc)}) from exc
         else:
             values["plate"] = canonical_plate(plate)
             if not values["plate"]:
                 raise error_class({"plate": "A plate needs at least one letter or digit."})
+    if values.get("webhook_url"):
+        try:
+            outbound.validate_url(values["webhook_url"])
+        except outbound.OutboundBlocked as exc:
+            raise error_class({"webhook_url": str(exc)}) from exc
     start, end = current("active_from"), current("active_until")
     if start and end and end < start:
         raise error_class({"active_until": "The end of the active span precedes its start."})
@@ -94,9 +116,22 @@ class PlateAlertSerializer(serializers.ModelSerializer):
         ]
 
 
+class WatchlistEntryFilterSet(filters.FilterSet):
+    plate = filters.CharFilter(method="by_plate", help_text="A plate (any spelling) or a pattern.")
+
+    class Meta:
+        model = WatchlistEntry
+        fields = ["plate", "is_active", "is_pattern"]
+
+    def by_plate(self, queryset, name, value):
+        return queryset.filter(Q(plate=canonical_plate(value)) | Q(plate=value))
+
+
 class PlateAlertFilterSet(filters.FilterSet):
     camera__camera_id = filters.CharFilter(help_text=_("Public id of the camera."))
-    license_plate = filters.CharFilter(help_text=_("The plate as read."))
+    license_plate = PlateFilter(
+        help_text=_("Exact licence plate; case, spaces and separators are ignored.")
+    )
     start_date = timestamp_bound(
         "gte", _("Alerts at or after this date or datetime."), "created_at"
     )
@@ -110,6 +145,8 @@ class PlateAlertFilterSet(filters.FilterSet):
 
 
 class WatchlistPagination(PageNumberPagination):
+    """Page numbers: a short list an operator edits and sorts by plate, rarely appended to."""
+
     page_size_query_param = "page_size"
 
     def __init__(self):
@@ -117,19 +154,53 @@ class WatchlistPagination(PageNumberPagination):
         self.max_page_size = analytics_settings.API_MAX_PAGE_SIZE
 
 
-class WatchlistEntryViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
+class ReadNeedsViewPermission(permissions.BasePermission):
+    """GET needs the model's ``view_*`` permission: these lists say which plates are watched."""
+
+    def has_permission(self, request, view):
+        if request.method not in ("GET", "HEAD"):
+            return True
+        model = view.get_queryset().model
+        return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
+class WatchlistPermissionsMixin(ConfiguredPermissionsMixin):
+    """The configured permissions; with model permissions among them, reads need ``view_*``."""
+
+    def get_permissions(self):
+        configured = super().get_permissions()
+        if any(isinstance(p, permissions.DjangoModelPermissions) for p in configured):
+            configured.append(ReadNeedsViewPermission())
+        return configured
+
+
+class AlertCursorPagination(EventCursorPagination):
+    """Alerts are a feed like events: newest first, stable while new ones arrive."""
+
+    ordering = "-created_at"
+
+
+class WatchlistEntryViewSet(WatchlistPermissionsMixin, viewsets.ModelViewSet):
     """Watchlist entries: plates or patterns, camera scope, fuzzy distance, webhook."""
 
-    queryset = WatchlistEntry.objects.prefetch_related("cameras")
     serializer_class = WatchlistEntrySerializer
     pagination_class = WatchlistPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
-    filterset_fields = ["plate", "is_active", "is_pattern"]
+    filterset_class = WatchlistEntryFilterSet
     ordering_fields = ["plate", "created_at"]
+
+    def get_queryset(self):
+        entries = WatchlistEntry.objects.prefetch_related("cameras")
+        return visible_entries(self.request, entries)
+
+    def perform_create(self, serializer):
+        serializer.save(
+            created_by=self.request.user if self.request.user.is_authenticated else None
+        )
 
 
 class PlateAlertViewSet(
-    ConfiguredPermissionsMixin,
+    WatchlistPermissionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -140,7 +211,7 @@ class PlateAlertViewSet(
     http_method_names = ["get", "patch", "head", "options"]
 
     serializer_class = PlateAlertSerializer
-    pagination_class = WatchlistPagination
+    pagination_class = AlertCursorPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = PlateAlertFilterSet
     ordering_fields = ["created_at"]

@@ -1,7 +1,6 @@
 """Which watchlist entries a plate read hits, and the alerts the hits raise."""
 
 import logging
-import re
 from functools import partial
 
 from django.db import transaction
@@ -9,15 +8,12 @@ from django.db.models import Q
 
 from ..models import ANPREvent, PlateAlert, WatchlistEntry
 from ..signals import plate_alert
+from . import outbox
+from .patterns import PatternError, compile_pattern
+from .plates import canonical_plate
+from .scoping import cameras_of_owner
 
 logger = logging.getLogger(__name__)
-
-NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]")
-
-
-def canonical_plate(text):
-    """Upper case without separators: ``"ab-12 cde"`` and ``"AB12CDE"`` are one plate."""
-    return NOT_ALPHANUMERIC.sub("", (text or "").upper())
 
 
 def levenshtein(a, b):
@@ -40,13 +36,19 @@ class WatchlistMatcher:
 
     def __init__(self, entries):
         self.entries = []
+        owner_cameras = {}  # owner pk -> camera pks the hook shows them (None: all)
         for entry in entries:
             try:
-                compiled = re.compile(entry.plate) if entry.is_pattern else None
-            except re.error:
-                logger.warning("Watchlist entry %s: invalid pattern %r", entry.pk, entry.plate)
+                compiled = compile_pattern(entry.plate) if entry.is_pattern else None
+            except PatternError as exc:
+                logger.warning("Watchlist entry %s: skipped, %s", entry.pk, exc)
                 continue
-            cameras = {camera.pk for camera in entry.cameras.all()}
+            if entry.created_by_id not in owner_cameras:
+                owner_cameras[entry.created_by_id] = cameras_of_owner(entry.created_by)
+            cameras = {camera.pk for camera in entry.cameras.all()} or None
+            scope = owner_cameras[entry.created_by_id]
+            if scope is not None:
+                cameras = scope if cameras is None else cameras & scope
             self.entries.append((entry, compiled, canonical_plate(entry.plate), cameras))
 
     @classmethod
@@ -56,6 +58,7 @@ class WatchlistMatcher:
             WatchlistEntry.objects.filter(is_active=True)
             .filter(Q(active_from__isnull=True) | Q(active_from__lte=end))
             .filter(Q(active_until__isnull=True) | Q(active_until__gte=start))
+            .select_related("created_by")
             .prefetch_related("cameras")
         )
         return cls(entries)
@@ -65,7 +68,7 @@ class WatchlistMatcher:
         plate = canonical_plate(plate)
         hits = []
         for entry, pattern, wanted, cameras in self.entries:
-            if cameras and camera_pk not in cameras:
+            if cameras is not None and camera_pk not in cameras:
                 continue
             if entry.active_from and moment < entry.active_from:
                 continue
@@ -111,15 +114,15 @@ def raise_alerts(events):
                     },
                 )
                 if created:
+                    if entry.webhook_url:
+                        outbox.enqueue(alert)  # same transaction: never an alert without it
                     alerts.append(alert)
                     transaction.on_commit(partial(announce, alert))
     return alerts
 
 
 def announce(alert):
-    """Send ``plate_alert`` and start the webhook delivery of a committed alert."""
-    from .webhooks import schedule_delivery
-
+    """Send ``plate_alert`` and wake the webhook runner for a committed alert."""
     logger.info(
         "Plate alert %s: %s on %s (entry %s, distance %d)",
         alert.pk,
@@ -131,10 +134,11 @@ def announce(alert):
     plate_alert.send(sender=PlateAlert, alert=alert)
     if alert.entry.webhook_url:
         try:
-            schedule_delivery(alert)
+            outbox.start_runner()
         except Exception:
-            # E.g. the Celery broker is down: the alert stands, its delivery log stays empty.
-            logger.exception("Webhook of plate alert %s not scheduled", alert.pk)
+            # E.g. the Celery broker is down: the delivery stays owed, and the consumer
+            # takes it once it is overdue.
+            logger.exception("Webhook runner of plate alert %s not started", alert.pk)
 
 
 def _fill_missing_ids(events):

@@ -1,16 +1,22 @@
 """Celery task of the watchlist (``WEBHOOK_DELIVERY = "celery"``)."""
 
+import time
+
 from celery import shared_task
 
-from ..conf import analytics_settings
-from . import webhooks
+from . import outbox
 
 
-@shared_task(bind=True, name="video_analytics.deliver_plate_alert", ignore_result=True)
-def deliver_plate_alert(self, alert_id):
-    """POST one alert to its webhook; retry with exponential back-off while it fails."""
-    attempt = self.request.retries + 1
-    if webhooks.deliver(alert_id, attempt).succeeded:
-        return
-    if attempt < analytics_settings.WEBHOOK_MAX_ATTEMPTS:
-        raise self.retry(countdown=webhooks.retry_delay(attempt), max_retries=None)
+@shared_task(bind=True, name="video_analytics.deliver_webhooks", ignore_result=True)
+def deliver_webhooks(self):
+    """Attempt the due webhook deliveries; come back when the next retry is due."""
+    while True:
+        outbox.run_due()
+        wait = outbox.seconds_until_next()
+        if wait is None:
+            return
+        if not self.request.is_eager:
+            self.apply_async(countdown=wait)
+            return
+        # Eager (tests, hosts without a broker): no queue to come back through, so wait here.
+        time.sleep(wait)

@@ -1,34 +1,26 @@
-"""Webhook delivery of plate alerts: signed JSON POSTs, retried with back-off, logged.
+"""Webhook delivery of plate alerts: one signed JSON POST per attempt, logged.
 
-Each POST carries ``X-Video-Analytics-Signature: sha256=<hex HMAC-SHA256 of the body>``
-keyed with the entry's secret; every attempt is a ``WebhookDelivery`` row.
+Each POST carries ``X-Video-Analytics-Timestamp`` and ``X-Video-Analytics-Signature:
+sha256=<hex HMAC-SHA256 of "timestamp.body">`` keyed with the entry's secret (see
+``django_video_analytics.signing``); every attempt is a ``WebhookDelivery`` row. Which
+attempt runs when is the outbox's business (``outbox.py``).
 """
 
-import hashlib
-import hmac
 import json
 import logging
-import threading
 import time
-import urllib.error
-import urllib.request
 
-from django.db import close_old_connections, connection
-
+from .. import outbound, signing
 from ..conf import analytics_settings
-from ..masking import mask_stream_url
+from ..masking import mask_url
 from ..models import PlateAlert, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Video-Analytics-Signature"
 EVENT_HEADER = "X-Video-Analytics-Event"
-
-
-def sign(body, secret):
-    """The signature header value for ``body`` (bytes)."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+# What the delivery log (and so the API) says; the detail goes to the log only.
+CONNECTION_FAILED = "connection failed"
+BLOCKED = "blocked by the outbound request policy"
 
 
 def alert_payload(alert):
@@ -54,69 +46,44 @@ def retry_delay(attempt):
 
 
 def deliver(alert_id, attempt):
-    """POST one alert once; return the logged ``WebhookDelivery``."""
+    """POST one alert once; return the logged ``WebhookDelivery`` (None: no webhook left)."""
     alert = PlateAlert.objects.select_related("entry", "event__camera").get(pk=alert_id)
     entry = alert.entry
+    if not entry.webhook_url:
+        logger.info("Webhook of alert %s dropped: its entry no longer has a URL", alert_id)
+        return None
     body = json.dumps(alert_payload(alert), separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", EVENT_HEADER: "plate_alert"}
     if entry.webhook_secret:
-        headers[SIGNATURE_HEADER] = sign(body, entry.webhook_secret)
-    request = urllib.request.Request(entry.webhook_url, data=body, headers=headers, method="POST")
+        headers.update(signing.signature_headers(entry.webhook_secret, body))
     delivery = WebhookDelivery(alert=alert, url=entry.webhook_url, attempt=attempt)
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=analytics_settings.WEBHOOK_TIMEOUT) as reply:
-            delivery.status_code = reply.status
-            delivery.succeeded = 200 <= reply.status < 300
-    except urllib.error.HTTPError as exc:
-        delivery.status_code = exc.code
-        delivery.error = f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError) as exc:
-        delivery.error = str(getattr(exc, "reason", exc))
+        response = outbound.request(
+            "POST",
+            entry.webhook_url,
+            body=body,
+            headers=headers,
+            timeout=analytics_settings.WEBHOOK_TIMEOUT,
+        )
+    except outbound.OutboundBlocked as exc:
+        delivery.error, detail = BLOCKED, str(exc)
+    except outbound.OutboundError as exc:
+        # One message for refused, unreachable and silent receivers: no port-scan oracle.
+        delivery.error, detail = CONNECTION_FAILED, exc.detail
+    else:
+        delivery.status_code = response.status
+        delivery.succeeded = 200 <= response.status < 300
+        if not delivery.succeeded:
+            delivery.error = detail = f"HTTP {response.status}"
     delivery.duration_ms = int((time.monotonic() - started) * 1000)
     delivery.save()
     if not delivery.succeeded:
         logger.warning(
             "Webhook of alert %s to %s failed (attempt %d): %s",
             alert_id,
-            mask_stream_url(entry.webhook_url),
+            mask_url(entry.webhook_url),
             attempt,
-            delivery.error or delivery.status_code,
+            detail,
         )
     return delivery
-
-
-def deliver_with_retries(alert_id):
-    """Attempt delivery until it succeeds or ``WEBHOOK_MAX_ATTEMPTS`` attempts failed."""
-    attempts = analytics_settings.WEBHOOK_MAX_ATTEMPTS
-    for attempt in range(1, attempts + 1):
-        if deliver(alert_id, attempt).succeeded:
-            return True
-        if attempt < attempts:
-            time.sleep(retry_delay(attempt))
-    logger.error("Webhook of alert %s given up after %d attempts", alert_id, attempts)
-    return False
-
-
-def schedule_delivery(alert):
-    """Deliver in the background, by Celery or a thread (``WEBHOOK_DELIVERY``)."""
-    if analytics_settings.WEBHOOK_DELIVERY == "celery":
-        from .tasks import deliver_plate_alert
-
-        deliver_plate_alert.delay(alert.pk)
-        return None
-    thread = threading.Thread(
-        target=_deliver_in_thread, args=(alert.pk,), name=f"webhook-{alert.pk}", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _deliver_in_thread(alert_id):
-    close_old_connections()
-    try:
-        deliver_with_retries(alert_id)
-    except Exception:
-        logger.exception("Webhook delivery of alert %s failed", alert_id)
-    finally:
-        connection.close()  # the thread's own connection

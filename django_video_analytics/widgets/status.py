@@ -8,6 +8,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from ..conf import analytics_settings
+from ..masking import mask_urls_in
 from ..models import Camera
 
 
@@ -21,7 +22,7 @@ class CameraState:
 def camera_state(camera, now=None):
     """The badge state of ``camera``; active but silent for too long is ``stale``."""
     if camera.status == Camera.Status.ERROR:
-        return CameraState("error", camera.get_status_display(), camera.last_error)
+        return CameraState("error", camera.get_status_display(), mask_urls_in(camera.last_error))
     if camera.status != Camera.Status.ACTIVE:
         return CameraState(camera.status, camera.get_status_display(), "")
     if camera.last_active_at is None:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from redis import RedisError
 
 from ..backoff import Backoff
+from ..masking import mask_urls_in
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
 from ..pipeline.sources import SourceError
 from .events import ObservationEncoder
@@ -24,7 +25,7 @@ class RunnerState:
     STARTING = "starting"
     STREAMING = "streaming"  # frames flow
     ERROR = "error"  # no frames, see last_error; the runner keeps retrying
-    FAILED = "failed"  # cannot run with this configuration (e.g. no weights); gave up
+    FAILED = "failed"  # cannot run (e.g. no weights), or in error past ``give_up_after``
     FINISHED = "finished"  # end of a file, or --max-frames reached
 
 
@@ -80,7 +81,11 @@ class RunnerStats:
 
 
 class CameraRunner:
-    """Runs one camera until stopped, finished (file end, ``max_frames``) or failed."""
+    """Runs one camera until stopped, finished (file end, ``max_frames``) or failed.
+
+    ``give_up_after``: seconds a camera may stay in error without a frame before the runner
+    gives up (``FAILED``); None retries for ever (a live worker waits for the camera).
+    """
 
     def __init__(
         self,
@@ -91,6 +96,7 @@ class CameraRunner:
         max_frames=None,
         inference_lock=None,
         on_frame=None,
+        give_up_after=None,
     ):
         self.camera = camera
         self.options = options
@@ -98,6 +104,8 @@ class CameraRunner:
         self.max_frames = max_frames
         self.inference_lock = inference_lock or threading.Lock()
         self.on_frame = on_frame
+        self.give_up_after = give_up_after
+        self.last_frame_at = time.monotonic()  # or when the runner started
         self.state = RunnerState.STARTING
         self.last_error = None
         self.source = None
@@ -154,7 +162,7 @@ class CameraRunner:
             while not self.stopping.is_set() and not self.done:
                 if self.run_source():
                     backoff.reset()
-                else:
+                elif not self.gave_up():
                     self.stopping.wait(backoff.next_delay())
         finally:
             self.close_analyzer()
@@ -234,7 +242,10 @@ class CameraRunner:
                     return
                 if source.last_error:
                     self.set_state(RunnerState.ERROR, source.last_error)
+                if self.gave_up():
+                    return
                 continue
+            self.last_frame_at = time.monotonic()
             self.analyse_frame(frame)
             self.stats.frame_done(frame, source.is_live)
             if self.on_frame is not None:
@@ -242,6 +253,18 @@ class CameraRunner:
             if self.max_frames and self.stats.frames_total >= self.max_frames:
                 self.set_state(RunnerState.FINISHED)
                 return
+
+    def gave_up(self):
+        """Give up (``FAILED``) once in error without a frame for ``give_up_after`` seconds."""
+        if self.give_up_after is None or self.state != RunnerState.ERROR:
+            return False
+        waited = time.monotonic() - self.last_frame_at
+        if waited < self.give_up_after:
+            return False
+        self.set_state(
+            RunnerState.FAILED, f"gave up after {waited:.0f} s without frames: {self.last_error}"
+        )
+        return True
 
     def analyse_frame(self, frame):
         """Analyse one frame and publish its events; an error costs this frame only."""
@@ -271,6 +294,7 @@ class CameraRunner:
                     return
 
     def set_state(self, state, error=None):
+        error = mask_urls_in(error) if error else error  # exception texts may quote the URL
         if state != self.state or error != self.last_error:
             log = logger.warning if error else logger.info
             log("%s: %s%s", self.camera_id, state, f" ({error})" if error else "")

@@ -22,6 +22,7 @@ class ObservationEncoder:
         self.snapshots = snapshots
         self.counts = Counter()  # entries built, by event type
         self.classes_seen = Counter()  # detections reported, by class name
+        self.plates_read = []  # (license_plate, confidence) of each ANPR event, in order
 
     def entries(self, observations):
         """The wire entries for ``observations`` (those of unknown kinds are logged, skipped)."""
@@ -73,6 +74,8 @@ class ObservationEncoder:
 
     def stage_result(self, result):
         payload = dict(result.payload)
+        if result.kind == "anpr":
+            self.plates_read.append((payload["license_plate"], payload["confidence"]))
         crop = payload.pop("crop", None)
         extra = {} if crop is None else self.snapshot_extra(crop, result.kind, result.frame)
         return STAGE_BUILDERS[result.kind](

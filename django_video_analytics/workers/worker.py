@@ -14,6 +14,7 @@ import threading
 import time
 
 from django.db import DatabaseError, close_old_connections
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from redis import RedisError
 
@@ -30,13 +31,16 @@ logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.2
 # How long a stopping runner may take to finish its frame and flush its tracks.
 RUNNER_JOIN_SECONDS = 15.0
+# In burst mode, how long a camera may stay in error without a frame before it is given up.
+BURST_GIVE_UP_SECONDS = 30.0
 
 
 class CameraWorker:
     """Runs the enabled cameras among ``camera_ids`` (or all of them) until stopped.
 
-    ``burst``: return once every camera this worker leased has finished (files read to the
-    end, ``max_frames`` reached) instead of waiting for more work.
+    ``burst``: return once every camera this worker leased is done (files read to the end,
+    ``max_frames`` reached, or in error without a frame for ``give_up_after`` seconds)
+    instead of waiting for more work. ``failed`` then maps the cameras that failed to why.
     """
 
     stats_interval = 30.0
@@ -48,6 +52,7 @@ class CameraWorker:
         all_cameras=False,
         burst=False,
         max_frames=None,
+        give_up_after=BURST_GIVE_UP_SECONDS,
         options=None,
         redis_client=None,
     ):
@@ -57,6 +62,7 @@ class CameraWorker:
         self.all_cameras = all_cameras
         self.burst = burst
         self.max_frames = max_frames
+        self.give_up_after = give_up_after if burst else None
         self.options = options or WorkerOptions.from_settings()
         self.sink = self.options.event_sink()
         self.leases = CameraLeases(redis_client or get_redis(), self.options.lease_seconds)
@@ -68,6 +74,8 @@ class CameraWorker:
         self.heartbeat_marks = {}  # camera_id -> frames_total at the last heartbeat
         self.free_since = {}  # camera_id -> when this worker first saw it without a lease
         self.overflow = set()  # cameras taken beyond the fair share: never handed over
+        self.skipped = set()  # cameras of the scope already reported as skipped
+        self.failed = {}  # camera_id -> why, for the cameras a burst gave up
         self.polled = False
         self.stats_logged_at = time.monotonic()
 
@@ -91,7 +99,14 @@ class CameraWorker:
                     and self.polled
                     and not any(r.is_alive() for r in self.runners.values())
                 ):
-                    logger.info("worker %s: burst done", self.name)
+                    self.failed = self.failures()
+                    logger.info(
+                        "worker %s: burst done: %d camera(s) run, %d failed, %d skipped",
+                        self.name,
+                        len(self.runners),
+                        len(self.failed),
+                        len(self.skipped),
+                    )
                     break
                 self.log_stats_if_due()
                 self.shutdown.wait(TICK_SECONDS)
@@ -127,7 +142,33 @@ class CameraWorker:
                 self.start_runner(config)
         self.hand_over_excess(share)
         self.take_free_cameras(configs, share)
+        self.report_skipped(configs)
         self.write_status()
+
+    def report_skipped(self, configs):
+        """Log, once each, the cameras of the scope this worker does not run, and why."""
+        disabled = Camera.objects.filter(enabled=False)
+        if not self.all_cameras:
+            disabled = disabled.filter(camera_id__in=self.camera_ids)
+        waits = "skipped" if self.burst else "waiting until it is started"
+        reasons = {
+            camera_id: f"is not enabled ({waits}): POST {start_url(camera_id)}"
+            for camera_id in disabled.values_list("camera_id", flat=True)
+        }
+        if self.burst:
+            # A burst ends without the cameras other workers hold: say so, it looks like idling.
+            holders = self.leases.holders(set(configs) - set(self.runners))
+            reasons.update(
+                (camera_id, "is run by another worker (skipped)")
+                for camera_id, holder in holders.items()
+                if holder is not None
+            )
+        # Cameras asked for by name, or a burst that ends without them, deserve a warning.
+        log = logger.warning if self.burst or not self.all_cameras else logger.info
+        for camera_id, reason in sorted(reasons.items()):
+            if camera_id not in self.skipped:
+                log("%s %s", camera_id, reason)
+        self.skipped = set(reasons)
 
     def renew_leases(self):
         for camera_id in list(self.runners):
@@ -182,6 +223,7 @@ class CameraWorker:
             self.sink,
             max_frames=self.max_frames,
             inference_lock=self.inference_lock,
+            give_up_after=self.give_up_after,
         )
         self.runners[config.camera_id] = runner
         self.heartbeat_marks[config.camera_id] = 0
@@ -233,6 +275,14 @@ class CameraWorker:
                 figures["dropped"],
             )
 
+    def failures(self):
+        """The cameras whose runner failed (gave up or could not start), and why."""
+        return {
+            camera_id: runner.last_error or "failed"
+            for camera_id, runner in self.runners.items()
+            if runner.state == RunnerState.FAILED
+        }
+
     def stop_all(self):
         """Stop every runner after its current frame, release the leases, record the end."""
         for runner in self.runners.values():
@@ -240,9 +290,11 @@ class CameraWorker:
         for runner in self.runners.values():
             runner.join(RUNNER_JOIN_SECONDS)
         camera_ids = list(self.runners)
+        # A failed camera keeps its `error` status and reason; the others end `inactive`.
+        stopped = [camera_id for camera_id in camera_ids if camera_id not in self.failures()]
         try:
             self.write_status()
-            Camera.objects.filter(camera_id__in=camera_ids).update(status=Camera.Status.INACTIVE)
+            Camera.objects.filter(camera_id__in=stopped).update(status=Camera.Status.INACTIVE)
         except DatabaseError as exc:
             logger.warning("worker %s: final status not written: %s", self.name, exc)
         for camera_id in camera_ids:
@@ -256,6 +308,14 @@ class CameraWorker:
         except RedisError as exc:
             logger.debug("worker %s: not unregistered (its entry expires): %s", self.name, exc)
         close_old_connections()
+
+
+def start_url(camera_id):
+    """The API path that starts a camera (``.../cameras/<id>/start/`` if not routed)."""
+    try:
+        return reverse("django_video_analytics:camera-start", args=[camera_id])
+    except NoReverseMatch:
+        return f".../cameras/{camera_id}/start/"
 
 
 def observed_status(runner):

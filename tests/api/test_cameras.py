@@ -101,7 +101,7 @@ def test_credentials_are_write_only(operator):
     [
         (None, SECRET_URL),  # not resent at all
         (MASKED_URL, SECRET_URL),  # the masked URL sent back
-        ("rtsp://***:***@10.0.0.6/main", "rtsp://admin:s3cret-pw@10.0.0.6/main"),
+        ("rtsp://***:***@10.0.0.5:554/main", "rtsp://admin:s3cret-pw@10.0.0.5:554/main"),
         ("rtsp://viewer:new@10.0.0.5:554/stream1", "rtsp://viewer:new@10.0.0.5:554/stream1"),
         ("rtsp://10.0.0.5/open", "rtsp://10.0.0.5/open"),
     ],

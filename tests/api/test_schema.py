@@ -63,15 +63,27 @@ OPERATIONS.update(
             "acknowledged",
             "start_date",
             "end_date",
-        }
-        | WATCHLIST_PAGE,
+            "ordering",
+            "cursor",
+            "page_size",
+        },
         ("/api/v1/analytics/alerts/{id}/", "get"): set(),
         ("/api/v1/analytics/alerts/{id}/", "patch"): set(),
         ("/api/v1/analytics/widgets/live/", "get"): {"camera", "overall"},
+        ("/api/v1/analytics/camera-health/", "get"): {
+            "camera__camera_id",
+            "state",
+            "start_date",
+            "end_date",
+            "cursor",
+            "page_size",
+        },
+        ("/api/v1/analytics/camera-health/{id}/", "get"): set(),
+        ("/api/v1/analytics/camera-health/uptime/", "get"): {"camera", "days"},
     }
 )
 # Filters whose description the package owns (django-filter's generated ones have none).
-UNDESCRIBED = {"plate", "is_active", "is_pattern", "entry", "acknowledged"}
+UNDESCRIBED = {"plate", "is_active", "is_pattern", "entry", "acknowledged", "state"}
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from urllib.request import urlopen
 import pytest
 
 from django_video_analytics.control import ControlError, get_control_backend
-from django_video_analytics.control.remote import RemoteControlBackend, mask_credentials
+from django_video_analytics.control.remote import RemoteControlBackend
+from django_video_analytics.masking import mask_urls_in
 from django_video_analytics.models import Camera
 from tests.api.factories import BASE, client_for, make_user
 
@@ -142,9 +143,9 @@ def test_an_unset_service_url(db, camera):
         RemoteControlBackend().start(camera)
 
 
-def test_mask_credentials_in_free_text():
+def test_mask_urls_in_free_text():
     text = "failed rtsp://u:p@h/1 and http://x:y@z:8080/a; ok http://h/2"
-    assert mask_credentials(text) == (
+    assert mask_urls_in(text) == (
         "failed rtsp://***:***@h/1 and http://***:***@z:8080/a; ok http://h/2"
     )
 

@@ -3,10 +3,19 @@ import logging
 import pytest
 from django.core.management import CommandError, call_command
 
+from django_video_analytics.models import Camera
 from django_video_analytics.pipeline import clips
+from django_video_analytics.workers.leases import CameraLeases
 from tests.workers.helpers import camera_row, make_camera
+from tests.workers.streams import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def allow_local_sources(settings):
+    """The cameras of these tests play local clips."""
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "ALLOW_LOCAL_SOURCES": True}
 
 
 @pytest.fixture
@@ -52,3 +61,61 @@ def test_burst_with_max_frames_stops_after_that_many_frames(fast_polls, caplog):
 
     assert f"{camera.camera_id}: stopped after 10 frames" in caplog.text
     assert camera_row(camera).last_active_at is not None
+
+
+def test_burst_says_which_named_cameras_are_skipped_and_how_to_start_them(fast_polls, caplog):
+    stopped = make_camera(clips.static_clip(seconds=4), enabled=False)
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
+
+    call_command("run_camera_worker", "--camera", stopped.camera_id, "--burst", verbosity=1)
+
+    start = f"/api/v1/analytics/cameras/{stopped.camera_id}/start/"
+    assert f"{stopped.camera_id} is not enabled (skipped): POST {start}" in caplog.text
+
+
+def test_burst_over_all_cameras_names_the_disabled_ones(fast_polls, caplog):
+    running = make_camera(clips.static_clip(seconds=4), enable_object_detection=False)
+    stopped = make_camera(clips.static_clip(seconds=4), enabled=False)
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
+
+    call_command("run_camera_worker", "--all", "--burst", "--max-frames", "5", verbosity=1)
+
+    assert f"{stopped.camera_id} is not enabled (skipped)" in caplog.text
+    assert f"{running.camera_id} is not enabled" not in caplog.text
+    assert f"{running.camera_id}: stopped after 5 frames" in caplog.text
+    assert "burst done: 1 camera(s) run, 0 failed, 1 skipped" in caplog.text
+
+
+def test_burst_gives_up_a_dead_camera_ends_and_exits_non_zero(fast_polls, caplog):
+    good = make_camera(clips.static_clip(seconds=2), enable_object_detection=False)
+    dead = make_camera(f"rtsp://127.0.0.1:{free_port()}/dead", enable_object_detection=False)
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
+
+    with pytest.raises(CommandError, match=f"1 camera\\(s\\) failed: {dead.camera_id}: ") as error:
+        call_command("run_camera_worker", "--all", "--burst", "--give-up-after", "2")
+
+    assert error.value.returncode == 3
+    assert f"{good.camera_id}: finished" in caplog.text
+    dead_row = camera_row(dead)
+    assert dead_row.status == Camera.Status.ERROR
+    assert dead_row.last_error.startswith("gave up after")
+    assert camera_row(good).status == Camera.Status.INACTIVE
+
+
+def test_give_up_after_must_be_positive():
+    with pytest.raises(CommandError, match="--give-up-after must be positive"):
+        call_command("run_camera_worker", "--all", "--give-up-after", "0")
+
+
+def test_burst_names_a_camera_another_worker_holds(fast_polls, redis_client, caplog):
+    camera = make_camera(clips.static_clip(seconds=4), enable_object_detection=False)
+    other_worker = CameraLeases(redis_client, ttl_seconds=30)
+    assert other_worker.acquire(camera.camera_id)
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
+    try:
+        call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=1)
+    finally:
+        other_worker.release(camera.camera_id)
+
+    assert f"{camera.camera_id} is run by another worker (skipped)" in caplog.text
+    assert "burst done: 0 camera(s) run, 0 failed, 1 skipped" in caplog.text

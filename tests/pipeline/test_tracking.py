@@ -63,3 +63,17 @@ def test_track_book_votes_the_class_of_a_track():
     book.update([person(0.1, 3, class_name="truck")], T0 + timedelta(seconds=0.5))
     assert book.pop_changed()
     assert [d.class_name for d in book.live_detections()] == ["truck"]
+
+
+def test_track_book_weighs_each_vote_by_its_confidence():
+    book = TrackBook(timeout=timedelta(seconds=2))
+    unsure_truck = Detection("truck", 0.51, (0.1, 0.2, 0.5, 0.4), 4)
+    sure_bus = Detection("bus", 0.84, (0.1, 0.2, 0.5, 0.4), 4)
+    book.update([unsure_truck], T0)
+    assert book.pop_changed()
+    assert [d.class_name for d in book.live_detections()] == ["truck"]
+
+    book.update([sure_bus], T0 + timedelta(seconds=0.2))
+
+    assert book.pop_changed()  # one frame each: the surer one is reported
+    assert [d.class_name for d in book.live_detections()] == ["bus"]

@@ -123,6 +123,7 @@ def test_a_cursor_from_a_page_still_works(operator, camera):
         {"entry": str(2**70)},
         {"entry": "-1"},
         {"entry": "1e400"},
+        {"cursor": "%%%"},
     ),
 )
 def test_alert_filters_out_of_range_are_client_errors(operator, events, query):

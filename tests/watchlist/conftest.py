@@ -63,6 +63,8 @@ def watchlist_settings(settings):
             "WEBHOOK_DELIVERY": "thread",
             "WEBHOOK_RETRY_BACKOFF": 0.01,
             "WEBHOOK_TIMEOUT": 2.0,
+            # The receivers listen on 127.0.0.1, refused by the outbound policy by default.
+            "OUTBOUND_ALLOWED_NETWORKS": ["127.0.0.1/32"],
             **values,
         }
 

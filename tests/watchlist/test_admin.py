@@ -21,7 +21,7 @@ def test_alert_page_shows_the_delivery_log(admin_client_, alert):  # noqa: F811
 
 
 def test_changelists_render(admin_client_, alert):  # noqa: F811
-    for model in ("watchlistentry", "platealert", "webhookdelivery"):
+    for model in ("watchlistentry", "platealert", "webhookdelivery", "pendingwebhook"):
         response = admin_client_.get(f"/admin/django_video_analytics/{model}/")
         assert response.status_code == 200, model
 

@@ -110,3 +110,46 @@ def test_acknowledge_with_patch_needs_the_change_permission(manager, alert):
     assert alert.acknowledged and alert.license_plate == "AB12CDF"  # only the flag changes
     assert manager.delete(url).status_code in (403, 405)  # alerts are never deleted by API
     assert PlateAlert.objects.filter(pk=alert.pk).exists()
+
+
+@pytest.mark.django_db
+def test_alerts_are_cursor_paginated_newest_first(manager, alert, camera):
+    entry = alert.entry
+    for index in range(2, 5):
+        event = ANPREvent.objects.create(
+            camera=camera, timestamp=NOW, license_plate="AB12CDE", confidence=0.8,
+            source_id=f"t:{index}",
+        )  # fmt: skip
+        PlateAlert.objects.create(entry=entry, event=event, camera=camera, license_plate="AB12CDE")
+    seen = []
+    page = manager.get(f"{BASE}alerts/", {"page_size": 3}).json()
+    assert "count" not in page and page["previous"] is None
+    seen += [row["id"] for row in page["results"]]
+    page = manager.get(page["next"]).json()
+    seen += [row["id"] for row in page["results"]]
+    assert page["next"] is None
+    newest_first = PlateAlert.objects.order_by("-created_at", "-id")
+    assert seen == list(newest_first.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_plate_filters_ignore_case_and_separators(manager, alert):
+    found = manager.get(f"{BASE}alerts/", {"license_plate": "ab12 cdf"}).json()["results"]
+    assert [row["id"] for row in found] == [alert.pk]
+    pattern = WatchlistEntry.objects.create(plate=r"KA01[A-Z]{2}\d{4}", is_pattern=True)
+    by_plate = manager.get(f"{BASE}watchlist/", {"plate": "ab-12 cde"}).json()["results"]
+    assert [row["id"] for row in by_plate] == [alert.entry.pk]
+    by_pattern = manager.get(f"{BASE}watchlist/", {"plate": pattern.plate}).json()["results"]
+    assert [row["id"] for row in by_pattern] == [pattern.pk]
+
+
+def test_the_plate_normaliser_imports_without_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from django_video_analytics.watchlist.plates import canonical_plate; "
+        "assert canonical_plate(' ab-12 cde ') == 'AB12CDE'; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('django', 'cv2')]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -54,7 +54,8 @@ def test_hit_at_distance_one_reaches_the_server_with_a_valid_signature(
     [alert] = sighting(camera, "AB12CDF", "t:1")
     assert webhook_receiver.received.wait(10)
     headers, body = webhook_receiver.requests[0]
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    signed = headers["X-Video-Analytics-Timestamp"].encode() + b"." + body
+    expected = "sha256=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
     assert headers["X-Video-Analytics-Signature"] == expected
     assert headers["Content-Type"] == "application/json"
     payload = webhook_receiver.json()

@@ -12,5 +12,6 @@ from tests.settings import VIDEO_ANALYTICS
 
 VIDEO_ANALYTICS = {
     **VIDEO_ANALYTICS,
+    "ALLOW_LOCAL_SOURCES": True,  # the workers analyse local clips
     **json.loads(os.environ.get("DVA_TEST_VIDEO_ANALYTICS", "{}")),
 }

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 from django.core.files.storage import storages
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from django_video_analytics.control.local import LocalControlBackend
 from django_video_analytics.models import Camera
@@ -79,11 +79,14 @@ def test_a_static_clip_publishes_nothing(worker_settings, stream_names, redis_cl
     assert camera_row(camera).last_active_at is not None  # it was analysed
 
 
-def test_start_stop_and_configuration_changes_are_picked_up(worker_settings, redis_client):
+def test_start_stop_and_configuration_changes_are_picked_up(worker_settings, redis_client, caplog):
+    caplog.set_level(logging.INFO, logger="django_video_analytics")
     with MjpegServer(bus_jpeg(), fps=10) as server:
         camera = make_camera(server.url, enabled=False, enable_object_detection=False)
         with worker_thread(camera.camera_id) as (worker, _):
             assert not wait_for(lambda: worker.runners, timeout=1)
+            waiting = f"{camera.camera_id} is not enabled (waiting until it is started): POST "
+            assert caplog.text.count(waiting) == 1  # said once, not at every poll
             LocalControlBackend().start(camera)
             assert wait_for(lambda: camera_row(camera).status == Camera.Status.ACTIVE, 10)
             assert worker.leases.holders([camera.camera_id]) == {
@@ -129,9 +132,12 @@ def test_missing_weights_fail_the_camera_with_the_fix(worker_settings, redis_cli
     }
     camera = make_camera(clips.static_clip(seconds=4))
 
-    call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=0)
+    with pytest.raises(CommandError, match="1 camera\\(s\\) failed") as error:
+        call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=0)
 
+    assert error.value.returncode == 3
     camera = camera_row(camera)
+    assert camera.status == Camera.Status.ERROR
     assert "DETECTOR_MODEL" in camera.last_error and "/no/such/weights.onnx" in camera.last_error
 
 
@@ -142,7 +148,8 @@ def test_a_stage_that_cannot_start_fails_its_camera_only(worker_settings):
     }
     camera = make_camera(clips.static_clip(seconds=4), enable_object_detection=False)
 
-    call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=0)
+    with pytest.raises(CommandError, match="cannot start the analysis"):
+        call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=0)
 
     error = camera_row(camera).last_error
     assert error == f"cannot start the analysis: no plate model for {camera.camera_id}"

@@ -55,13 +55,20 @@ class Command(BaseCommand):
             help="Camera whose settings apply and whose events these are.",
         )
         parser.add_argument(
+            "--create-camera",
+            action="store_true",
+            help="Create the camera (disabled, default settings) if no camera has this id.",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Analyse and summarise; publish nothing."
         )
         parser.add_argument(
             "--max-frames", type=int, default=None, metavar="N", help="Stop after N frames."
         )
 
-    def handle(self, *args, path, camera_id, dry_run, max_frames, verbosity, **options):
+    def handle(
+        self, *args, path, camera_id, create_camera, dry_run, max_frames, verbosity, **options
+    ):
         configure_logging(verbosity - 1)  # -v 2 for the runner's log beside the bar
         from ...models import Camera
         from ...pipeline.sources import SourceError
@@ -73,18 +80,30 @@ class Command(BaseCommand):
             worker_options = WorkerOptions.from_settings()
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
-        # An unknown camera id analyses with the Camera defaults.
-        camera = Camera.objects.filter(camera_id=camera_id).first() or Camera(camera_id=camera_id)
+        camera = Camera.objects.filter(camera_id=camera_id).first()
+        if camera is None:
+            if not create_camera:
+                raise CommandError(
+                    f"Unknown camera {camera_id!r}: create it first (API or admin) so that its "
+                    "settings (classes, ANPR ...) apply, or pass --create-camera to create it "
+                    "with the defaults."
+                )
+            camera = Camera(camera_id=camera_id, name=camera_id, stream_url=path)
         config = replace(
             CameraConfig.from_camera(camera, worker_options.plate_format), stream_url=path
         )
         try:
-            source = worker_options.frame_source(path)
+            # The operator names the file on the command line: ALLOW_LOCAL_SOURCES guards
+            # the stream URLs that API and admin users set, not this.
+            source = worker_options.frame_source(path, allow_local=True)
         except SourceError as exc:
             raise CommandError(str(exc)) from exc
         if source.is_live:
             source.close()
             raise CommandError(f"{path} is not a video file; use run_camera_worker for streams.")
+        if camera.pk is None and not dry_run:
+            camera.save()
+            self.stderr.write(f"Created camera {camera_id!r} (disabled, default settings).")
         sink = NullSink() if dry_run else worker_options.event_sink()
         progress = ProgressBar(self.stderr, total=getattr(source, "frame_count", None))
         runner = CameraRunner(
@@ -115,6 +134,10 @@ class Command(BaseCommand):
         classes = runner.encoder.classes_seen
         rows.append(("Classes seen", "" if classes else "none"))
         rows += [(f"  {name}", f"{count} in events") for name, count in classes.most_common()]
+        plates = runner.encoder.plates_read
+        if runner.camera.enable_anpr or plates:
+            rows.append(("Plates read", "" if plates else "none"))
+            rows += [(f"  {plate}", f"{confidence:.3f}") for plate, confidence in plates]
         width = max(len(label) for label, _ in rows)
         for label, value in rows:
             self.stdout.write(f"{label:<{width}}  {value}".rstrip())

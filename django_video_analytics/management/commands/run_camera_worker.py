@@ -5,6 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...log_setup import configure_logging
 
+# The exit code of a burst in which some cameras failed (1 and 2 are Django's own).
+BURST_FAILED_EXIT_CODE = 3
+
 
 class Command(BaseCommand):
     help = (
@@ -26,17 +29,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--burst",
             action="store_true",
-            help="Stop once every leased camera is done (files read, --max-frames reached).",
+            help=(
+                "Stop once every leased camera is done (files read, --max-frames reached, or "
+                "in error past --give-up-after); exit 3 when some cameras failed."
+            ),
+        )
+        parser.add_argument(
+            "--give-up-after",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="With --burst: give up a camera in error without frames this long (30).",
         )
         parser.add_argument(
             "--max-frames", type=int, default=None, metavar="N", help="Frames per camera."
         )
 
-    def handle(self, *args, camera_ids, all, burst, max_frames, verbosity, **options):
+    def handle(
+        self, *args, camera_ids, all, burst, max_frames, give_up_after, verbosity, **options
+    ):
         if bool(camera_ids) == all:
             raise CommandError("Pass --camera ID (repeatable) or --all.")
         if max_frames is not None and max_frames < 1:
             raise CommandError("--max-frames must be at least 1.")
+        if give_up_after <= 0:
+            raise CommandError("--give-up-after must be positive.")
         configure_logging(verbosity)
         from ...models import Camera
         from ...workers.worker import CameraWorker
@@ -46,7 +63,19 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Unknown camera id(s): {', '.join(unknown)}.")
         try:
-            worker = CameraWorker(camera_ids, all_cameras=all, burst=burst, max_frames=max_frames)
+            worker = CameraWorker(
+                camera_ids,
+                all_cameras=all,
+                burst=burst,
+                max_frames=max_frames,
+                give_up_after=give_up_after,
+            )
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         worker.run()
+        if worker.failed:
+            reasons = "; ".join(f"{camera_id}: {why}" for camera_id, why in worker.failed.items())
+            raise CommandError(
+                f"{len(worker.failed)} camera(s) failed: {reasons}",
+                returncode=BURST_FAILED_EXIT_CODE,
+            )

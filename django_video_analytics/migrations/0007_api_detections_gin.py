@@ -24,6 +24,6 @@ def drop_detections_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("django_video_analytics", "0003_plate_trigram_index")]
+    dependencies = [("django_video_analytics", "0006_ops_camera_health")]
 
     operations = [migrations.RunPython(create_detections_index, drop_detections_index)]

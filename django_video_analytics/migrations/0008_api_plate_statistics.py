@@ -29,7 +29,7 @@ def set_statistics_target(target):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("django_video_analytics", "0004_api_detections_gin")]
+    dependencies = [("django_video_analytics", "0007_api_detections_gin")]
 
     operations = [
         migrations.RunPython(set_statistics_target(STATISTICS_TARGET), set_statistics_target(-1))

@@ -1,0 +1,72 @@
+"""Admin parts that keep secrets write-only: masked URLs, kept secrets, masked read-only views."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .masking import CredentialsNotKept, keep_stored_credentials, mask_url
+
+
+class SecretsForm(forms.ModelForm):
+    """Shows ``masked_url_fields`` masked and never renders the values of ``secret_fields``.
+
+    A URL sent back with its ``***`` keeps the stored credentials (for the same server
+    only); a blank secret keeps the stored one, so a secret can be set or replaced, never read.
+    """
+
+    masked_url_fields = ()
+    secret_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.masked_url_fields:
+            if name in self.fields:
+                self.initial[name] = mask_url(getattr(self.instance, name))
+        for name in self.secret_fields:
+            if name in self.fields:
+                self.initial[name] = ""
+                self.fields[name].widget = forms.PasswordInput(render_value=False)
+                if self.instance.pk:
+                    self.fields[name].help_text = _("Leave blank to keep the current secret.")
+
+    def clean(self):
+        cleaned = super().clean()
+        # Until _post_clean() the instance holds the stored values.
+        for name in self.masked_url_fields:
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = keep_stored_credentials(
+                        cleaned[name], getattr(self.instance, name)
+                    )
+                except CredentialsNotKept as exc:
+                    self.add_error(name, str(exc))
+        for name in self.secret_fields:
+            if name in cleaned and not cleaned[name] and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class SecretsAdminMixin:
+    """Read-only renderings show secret fields through display methods, never the raw value.
+
+    ``masked_fields`` maps a field to the display method shown in its place wherever the
+    admin renders it read-only: always-read-only fields, and every field for view-only staff.
+    """
+
+    masked_fields = {}
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            self.masked_fields.get(name, name) for name in super().get_readonly_fields(request, obj)
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (
+                title,
+                {**options, "fields": [self.masked_fields.get(f, f) for f in options["fields"]]},
+            )
+            for title, options in fieldsets
+        ]

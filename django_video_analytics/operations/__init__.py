@@ -1,0 +1,1 @@
+"""Operations: periodic schedules, retention, statistics rebuilds, health and metrics."""

@@ -1,0 +1,166 @@
+"""Durable webhook deliveries: a ``PendingWebhook`` row per alert, worked off by any runner.
+
+The row is written in the transaction that creates the alert, so an alert never exists
+without its delivery being owed. Runners (the consumer after each batch, a thread, a Celery
+task) claim due rows one at a time: the claim moves ``due_at`` a lease into the future and
+counts the attempt, so a runner that dies mid-delivery leaves a row that becomes due again
+when the lease ends. Rows are locked with ``SKIP LOCKED`` where the database has it; the
+claim itself is a compare-and-set on ``due_at``, which is what keeps two runners apart on
+SQLite.
+"""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.db import close_old_connections, connection, connections, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..conf import analytics_settings
+from ..models import PendingWebhook
+from . import webhooks
+
+logger = logging.getLogger(__name__)
+
+CANDIDATES_PER_CLAIM = 5
+# Rows this late are the consumer's even when WEBHOOK_DELIVERY names another runner: a
+# broker that was down or a thread that died with its process must not lose them.
+OVERDUE_SWEEP_SECONDS = 60
+
+
+def lease_seconds():
+    """How long a claimed row stays with its runner: the attempt's timeout, three times over."""
+    return 3 * analytics_settings.WEBHOOK_TIMEOUT
+
+
+def enqueue(alert):
+    """Owe a delivery for ``alert`` (call inside the transaction that creates it)."""
+    return PendingWebhook.objects.create(alert=alert, due_at=timezone.now())
+
+
+def claim_next(overdue_seconds=0):
+    """The next due row, claimed for this runner, or None when nothing is due."""
+    now = timezone.now()
+    due = PendingWebhook.objects.filter(due_at__lte=now - timedelta(seconds=overdue_seconds))
+    database = router.db_for_write(PendingWebhook)
+    if not connections[database].features.has_select_for_update_skip_locked:
+        return _claim_first(due, now)  # the compare-and-set alone keeps runners apart
+    with transaction.atomic(using=database):
+        return _claim_first(due.select_for_update(skip_locked=True), now)
+
+
+def _claim_first(due, now):
+    for row in due.order_by("due_at")[:CANDIDATES_PER_CLAIM]:
+        lease_end = now + timedelta(seconds=lease_seconds())
+        claimed = PendingWebhook.objects.filter(pk=row.pk, due_at=row.due_at).update(
+            due_at=lease_end, attempts=F("attempts") + 1
+        )
+        if claimed:
+            row.due_at, row.attempts = lease_end, row.attempts + 1
+            return row
+    return None
+
+
+def attempt(row):
+    """Make the claimed attempt; then forget the row, or reschedule it with back-off."""
+    delivery = webhooks.deliver(row.alert_id, row.attempts)
+    if delivery is None or delivery.succeeded:
+        row.delete()
+    elif row.attempts >= analytics_settings.WEBHOOK_MAX_ATTEMPTS:
+        logger.error("Webhook of alert %s given up after %d attempts", row.alert_id, row.attempts)
+        row.delete()
+    else:
+        row.due_at = timezone.now() + timedelta(seconds=webhooks.retry_delay(row.attempts))
+        row.save(update_fields=["due_at"])
+    return delivery
+
+
+def run_due(max_seconds=None, overdue_seconds=0):
+    """Attempt due deliveries until none is due (or ``max_seconds`` passed); return the count."""
+    started = time.monotonic()
+    count = 0
+    while max_seconds is None or time.monotonic() - started < max_seconds:
+        row = claim_next(overdue_seconds)
+        if row is None:
+            break
+        try:
+            attempt(row)
+        except Exception:
+            # The row keeps its lease and comes back when it ends; the next row may be fine.
+            logger.exception("Webhook of alert %s failed", row.alert_id)
+        count += 1
+    return count
+
+
+def seconds_until_next():
+    """Seconds until the earliest pending row is due (0 if overdue), None if there is none."""
+    due_at = PendingWebhook.objects.order_by("due_at").values_list("due_at", flat=True).first()
+    if due_at is None:
+        return None
+    return max(0.0, (due_at - timezone.now()).total_seconds())
+
+
+def start_runner():
+    """After an alert's commit: wake the runner ``WEBHOOK_DELIVERY`` names."""
+    mode = analytics_settings.WEBHOOK_DELIVERY
+    if mode == "celery":
+        from .tasks import deliver_webhooks
+
+        deliver_webhooks.delay()
+    elif mode == "thread":
+        delivery_thread.wake_up()
+    # "consumer": the consumer runs due rows right after the batch that raised the alert.
+
+
+def run_after_batch():
+    """The consumer's turn after each batch: due rows, or in other modes overdue ones."""
+    if analytics_settings.WEBHOOK_DELIVERY == "consumer":
+        # Bounded, so a slow receiver delays the next batch by about one timeout at most.
+        return run_due(max_seconds=analytics_settings.WEBHOOK_TIMEOUT)
+    return run_due(
+        max_seconds=analytics_settings.WEBHOOK_TIMEOUT, overdue_seconds=OVERDUE_SWEEP_SECONDS
+    )
+
+
+class DeliveryThread:
+    """One background thread per process that works off due rows, then waits for more."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread = None
+
+    def wake_up(self):
+        with self.lock:
+            self.wake.set()
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self.run, name="video-analytics-webhooks", daemon=True
+                )
+                self.thread.start()
+            return self.thread
+
+    def run(self):
+        # Daemon: a process exit may cut an attempt short, the row's lease brings it back.
+        close_old_connections()
+        try:
+            while True:
+                self.wake.clear()
+                run_due()
+                wait = seconds_until_next()
+                with self.lock:
+                    if wait is None and not self.wake.is_set():
+                        self.thread = None  # decided under the lock: no wake-up is missed
+                        return
+                self.wake.wait(wait)
+        except Exception:
+            logger.exception("Webhook delivery thread stopped; pending rows wait for a runner")
+            with self.lock:
+                self.thread = None
+        finally:
+            connection.close()  # the thread's own connection
+
+
+delivery_thread = DeliveryThread()
