@@ -1,5 +1,7 @@
 """Template tags and the example pages show only the cameras CAMERA_QUERYSET_HOOK allows."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
@@ -8,7 +10,13 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
-from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
+from django_video_analytics.models import (
+    ANPREvent,
+    Camera,
+    CameraHealth,
+    DetectionEvent,
+    EventStatistics,
+)
 from django_video_analytics.widgets.periods import utc_today
 from tests.browser.conftest import EXAMPLE_PROJECT
 from tests.browser.urls import load_example_views
@@ -18,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 HOOK = "tests.security.test_tag_scoping.only_cameras_at_users_location"
 # What the hidden camera "yard" holds; none of it may reach alice's pages.
-YARD_SECRETS = ("Yard", "777", "SECRET1", "yard-lens-broken", "bicycle")
+YARD_SECRETS = ("Yard", "777", "SECRET1", "yard-lens-broken", "bicycle", "offline", "%")
 TAGS_ABOUT_ONE_CAMERA = (
     "{% camera_status camera %}",
     "{% event_counters camera %}",
@@ -27,6 +35,8 @@ TAGS_ABOUT_ONE_CAMERA = (
     "{% event_feed camera kinds='detections,plates' %}",
     "{% camera_analytics camera %}",
     "{% activity_sparkline camera %}",
+    "{% camera_uptime camera %}",
+    "health: {% camera_health_state camera %}",
 )
 TAGS_ABOUT_ALL_CAMERAS = (
     "{% event_counters overall=True period='month' %}",
@@ -76,6 +86,9 @@ def cameras():
         timestamp=now,
         source_id="gate:1",
         detections=[{"class_name": "person", "confidence": 0.9}],
+    )
+    CameraHealth.objects.create(
+        camera=yard, state=CameraHealth.State.OFFLINE, since=now - datetime.timedelta(hours=1)
     )
     return gate, yard
 
