@@ -136,6 +136,15 @@ def test_all_cameras_means_the_users_cameras(hook, cameras, source):
         assert secret not in html
 
 
+def test_a_page_of_tags_reads_the_users_cameras_once(hook, cameras, django_assert_num_queries):
+    gate = cameras[0]
+    request = request_of("alice")
+    source = "{% camera_status camera %}" * 5
+    with django_assert_num_queries(1):
+        html = render(source, camera=gate, request=request)
+    assert html.count("va-badge--inactive") == 5
+
+
 def test_overall_counts_add_up_the_users_cameras_only(hook, cameras):
     html = render("{% event_counters overall=True %}", request=request_of("alice"))
     assert 'title="12"' in html
