@@ -26,3 +26,40 @@ def test_partial_plate_search_uses_the_trigram_index_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'va_anpr_plate_trgm'")
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition and "upper" in definition.lower()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_plate_trigram_index_keeps_finer_statistics_on_postgresql():
+    """A 1000-value sample, so a rare infix is not estimated at 1 % of the plates."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'va_anpr_plate_trgm'::regclass AND attnum = 1"
+        )
+        assert cursor.fetchone()[0] == 1000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_class_name_filter_uses_the_detections_gin_index_on_postgresql():
+    from django.db import connection
+
+    from django_video_analytics.models import DetectionEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'va_detection_detections_gin'"
+        )
+        (definition,) = cursor.fetchone()
+        assert "gin" in definition and "jsonb_path_ops" in definition
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        query = DetectionEvent.objects.filter(detections__contains=[{"class_name": "bus"}])
+        plan = query.explain()
+    assert "va_detection_detections_gin" in plan

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from ..dates import parse_date_or_datetime
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
 from ..statistics import day_start
+from ..watchlist.plates import canonical_plate
 
 
 class DateOrDateTimeField(forms.CharField):
@@ -85,12 +86,29 @@ class MotionEventFilterSet(EventFilterSet):
         fields = ()
 
 
+class PlateFilter(django_filters.CharFilter):
+    """A plate spelled any way, normalised as the watchlist does: ``AB12 cde`` is ``AB12CDE``.
+
+    The exact lookup also tries the text as sent, for plates a producer stored with spaces.
+    """
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        plate = canonical_plate(value) or value
+        if self.lookup_expr == "exact":
+            return qs.filter(**{f"{self.field_name}__in": {plate, value}})
+        return super().filter(qs, plate)
+
+
 class ANPREventFilterSet(EventFilterSet):
-    license_plate = django_filters.CharFilter(help_text=_("Exact licence plate."))
-    license_plate__icontains = django_filters.CharFilter(
+    license_plate = PlateFilter(
+        help_text=_("Exact licence plate; case, spaces and separators are ignored.")
+    )
+    license_plate__icontains = PlateFilter(
         field_name="license_plate",
         lookup_expr="icontains",
-        help_text=_("Part of the licence plate, any case."),
+        help_text=_("Part of the licence plate; case, spaces and separators are ignored."),
     )
 
     class Meta:

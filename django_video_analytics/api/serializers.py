@@ -132,6 +132,12 @@ class StatisticsQuerySerializer(serializers.Serializer):
     )
 
 
+class AllCamerasStatisticsQuerySerializer(StatisticsQuerySerializer):
+    camera__camera_id = serializers.CharField(
+        required=False, max_length=64, help_text=_("Limit to this camera.")
+    )
+
+
 class CountersSerializer(serializers.Serializer):
     """The counters of ``EventStatistics`` (``statistics.COUNTERS``), then declared fields."""
 

@@ -31,10 +31,11 @@ DAYS_PARAMETER = OpenApiParameter(
 )
 
 
-def read_days(request):
-    query = serializers.StatisticsQuerySerializer(data=request.query_params)
+def read_query(request, serializer_class=serializers.StatisticsQuerySerializer):
+    """The validated query parameters of a statistics view (400 with field errors)."""
+    query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
-    return query.validated_data["days"]
+    return query.validated_data
 
 
 class CameraViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
@@ -77,7 +78,7 @@ class CameraViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[])
     def statistics(self, request, camera_id=None):
         """Daily event counts of the camera and their totals."""
-        days = read_days(request)
+        days = read_query(request)["days"]
         camera = self.get_object()
         data = camera_statistics(camera, days)
         return Response(serializers.CameraStatisticsSerializer(data).data)
@@ -157,9 +158,9 @@ class StatisticsViewSet(ConfiguredPermissionsMixin, viewsets.GenericViewSet):
         responses=serializers.AllCamerasStatisticsSerializer,
     )
     def list(self, request):
-        days = read_days(request)
+        query = read_query(request, serializers.AllCamerasStatisticsQuerySerializer)
+        days, camera_id = query["days"], query.get("camera__camera_id")
         cameras = visible_cameras(request, Camera.objects.all())
-        camera_id = request.query_params.get("camera__camera_id")
         if camera_id:
             cameras = cameras.filter(camera_id=camera_id)
         data = all_cameras_statistics(cameras, days)

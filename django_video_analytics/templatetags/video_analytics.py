@@ -192,13 +192,15 @@ def format_plate(value: str | None, groups: str = "") -> str:
 register.filter("detection_summary", detection_summary)
 
 
-@register.simple_tag
-def camera_health_state(camera):
+@register.simple_tag(takes_context=True)
+def camera_health_state(context, camera=None):
     """``online``, ``offline`` or ``unknown``: the camera's recorded health now."""
     from ..operations.camera_health import current_state
 
-    camera_id = camera_id_of(camera)
-    return (current_state(camera_id) if camera_id else None) or "unknown"
+    camera_id = camera_id_of(camera_in(context, camera))
+    if camera_id is None or scope_for(context, camera_id).hidden:
+        return "unknown"
+    return current_state(camera_id) or "unknown"
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/uptime.html", takes_context=True)
@@ -207,6 +209,9 @@ def camera_uptime(context, camera=None, days=7):
     from ..operations.camera_health import daily_uptime
 
     camera = camera_in(context, camera)
+    camera_id = camera_id_of(camera)
+    if camera_id is None or scope_for(context, camera_id).hidden:
+        return {"days": []}
     if isinstance(camera, str):
         camera = Camera.objects.filter(camera_id=camera).first()
     return {"days": daily_uptime(camera, int(days)) if camera is not None else []}

@@ -10,7 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from .. import outbound
 from ..api.fields import MaskedURLField
-from ..api.filters import timestamp_bound
+from ..api.filters import PlateFilter, timestamp_bound
 from ..api.pagination import EventCursorPagination
 from ..api.permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
 from ..conf import analytics_settings
@@ -115,17 +115,6 @@ class PlateAlertSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlateFilter(filters.CharFilter):
-    """An exact plate, spelled any way: ``AB12 CDE`` finds ``AB12CDE``."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("help_text", "Exact licence plate; case and separators are ignored.")
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        return super().filter(qs, canonical_plate(value) if value else value)
-
-
 class WatchlistEntryFilterSet(filters.FilterSet):
     plate = filters.CharFilter(method="by_plate", help_text="A plate (any spelling) or a pattern.")
 
@@ -139,7 +128,9 @@ class WatchlistEntryFilterSet(filters.FilterSet):
 
 class PlateAlertFilterSet(filters.FilterSet):
     camera__camera_id = filters.CharFilter(help_text=_("Public id of the camera."))
-    license_plate = PlateFilter()
+    license_plate = PlateFilter(
+        help_text=_("Exact licence plate; case, spaces and separators are ignored.")
+    )
     start_date = timestamp_bound(
         "gte", _("Alerts at or after this date or datetime."), "created_at"
     )

@@ -27,15 +27,26 @@ class Scope:
         return self.camera_id is None and self.cameras is None
 
 
+# The user's camera ids, read once per request however many tags a page renders.
+VISIBLE_IDS = "_video_analytics_visible_camera_ids"
+
+
 def scope_for(context, camera_id):
     """The scope of a tag about ``camera_id`` (None: all cameras) rendered in ``context``."""
     if analytics_settings.CAMERA_QUERYSET_HOOK is None:
         return Scope(camera_id)
     request = context.get("request")
     if request is None:
-        cameras = Camera.objects.none()
-    else:
-        cameras = visible_cameras(request, Camera.objects.all())
+        return Scope(camera_id, Camera.objects.none(), hidden=camera_id is not None)
+    cameras = visible_cameras(request, Camera.objects.all())
     if camera_id is None:
         return Scope(cameras=cameras)
-    return Scope(camera_id, cameras, hidden=not cameras.filter(camera_id=camera_id).exists())
+    return Scope(camera_id, cameras, hidden=camera_id not in visible_ids(request, cameras))
+
+
+def visible_ids(request, cameras):
+    ids = getattr(request, VISIBLE_IDS, None)
+    if ids is None:
+        ids = frozenset(cameras.values_list("camera_id", flat=True))
+        setattr(request, VISIBLE_IDS, ids)
+    return ids

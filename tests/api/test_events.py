@@ -100,9 +100,25 @@ def test_plate_filters(reader, make_camera):
     second = anpr(camera, "XAB123", timestamp=minutes(2))
     url = f"{BASE}anpr/"
     assert ids(reader.get(url, {"license_plate": "AB12CDE"})) == [first.pk]
-    assert ids(reader.get(url, {"license_plate": "ab12cde"})) == []
     assert ids(reader.get(url, {"license_plate__icontains": "ab12"})) == [second.pk, first.pk]
     assert reader.get(url).json()["results"][0]["license_plate"] == "XAB123"
+
+
+@pytest.mark.parametrize("spelling", ("AB12 CDE", "ab12cde", "ab-12-cde", " AB12.CDE "))
+def test_plate_filters_normalise_like_the_watchlist(reader, make_camera, spelling):
+    camera = make_camera()
+    plate = anpr(camera, "AB12CDE", timestamp=minutes(1))
+    anpr(camera, "AB12CDF", timestamp=minutes(2))
+    url = f"{BASE}anpr/"
+    assert ids(reader.get(url, {"license_plate": spelling})) == [plate.pk]
+    partial = spelling[:6]  # "AB12 C" finds AB12CDE and AB12CDF
+    assert len(ids(reader.get(url, {"license_plate__icontains": partial}))) == 2
+
+
+def test_exact_plate_filter_finds_plates_stored_with_spaces(reader, make_camera):
+    camera = make_camera()
+    foreign = anpr(camera, "AB12 CDE")  # as another analytics service may publish it
+    assert ids(reader.get(f"{BASE}anpr/", {"license_plate": "AB12 CDE"})) == [foreign.pk]
 
 
 def test_page_size_is_capped(reader, make_camera, settings):

@@ -1,5 +1,7 @@
 """Template tags and the example pages show only the cameras CAMERA_QUERYSET_HOOK allows."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
@@ -8,7 +10,13 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
-from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
+from django_video_analytics.models import (
+    ANPREvent,
+    Camera,
+    CameraHealth,
+    DetectionEvent,
+    EventStatistics,
+)
 from django_video_analytics.statistics import today as utc_today
 from tests.browser.conftest import EXAMPLE_PROJECT
 from tests.browser.urls import load_example_views
@@ -18,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 HOOK = "tests.security.test_tag_scoping.only_cameras_at_users_location"
 # What the hidden camera "yard" holds; none of it may reach alice's pages.
-YARD_SECRETS = ("Yard", "777", "SECRET1", "yard-lens-broken", "bicycle")
+YARD_SECRETS = ("Yard", "777", "SECRET1", "yard-lens-broken", "bicycle", "offline", "%")
 TAGS_ABOUT_ONE_CAMERA = (
     "{% camera_status camera %}",
     "{% event_counters camera %}",
@@ -27,6 +35,8 @@ TAGS_ABOUT_ONE_CAMERA = (
     "{% event_feed camera kinds='detections,plates' %}",
     "{% camera_analytics camera %}",
     "{% activity_sparkline camera %}",
+    "{% camera_uptime camera %}",
+    "health: {% camera_health_state camera %}",
 )
 TAGS_ABOUT_ALL_CAMERAS = (
     "{% event_counters overall=True period='month' %}",
@@ -77,6 +87,9 @@ def cameras():
         source_id="gate:1",
         detections=[{"class_name": "person", "confidence": 0.9}],
     )
+    CameraHealth.objects.create(
+        camera=yard, state=CameraHealth.State.OFFLINE, since=now - datetime.timedelta(hours=1)
+    )
     return gate, yard
 
 
@@ -121,6 +134,15 @@ def test_all_cameras_means_the_users_cameras(hook, cameras, source):
     html = render(source, request=request_of("alice"))
     for secret in YARD_SECRETS:
         assert secret not in html
+
+
+def test_a_page_of_tags_reads_the_users_cameras_once(hook, cameras, django_assert_num_queries):
+    gate = cameras[0]
+    request = request_of("alice")
+    source = "{% camera_status camera %}" * 5
+    with django_assert_num_queries(1):
+        html = render(source, camera=gate, request=request)
+    assert html.count("va-badge--inactive") == 5
 
 
 def test_overall_counts_add_up_the_users_cameras_only(hook, cameras):
