@@ -153,16 +153,17 @@ def columns(group_by):
     return [*keys, *_TOTALS]
 
 
-def counts(zones, start, end, bucket="hour", group_by=("zone", "class_name")):
-    """Sums per ``bucket`` (UTC hour or day) and ``group_by``, oldest first, in one query.
+def counts(rows, bucket="hour", group_by=("zone", "class_name")):
+    """Sums of ``rows`` (a ZoneCount queryset) per ``bucket`` (UTC hour or day) and ``group_by``.
+
+    Oldest first, in one query.
 
     With ``direction`` in ``group_by`` each row is one direction's ``crossings`` (none
     when zero); without it, a row carries crossings in and out, visits, dwell and the peak.
     """
     fields = [_FIELDS[key] for key in columns(group_by) if key in _FIELDS]
-    rows = (
-        in_range(zones, start, end)
-        .order_by()
+    sums = (
+        rows.order_by()
         .annotate(bucket=Trunc("hour", bucket, tzinfo=UTC))
         .values(*fields)
         .annotate(
@@ -175,7 +176,7 @@ def counts(zones, start, end, bucket="hour", group_by=("zone", "class_name")):
         .order_by(*fields)
     )
     result = []
-    for row in rows:
+    for row in sums:
         keys = {key: row[field] for key, field in _FIELDS.items() if field in fields}
         if "direction" in group_by:
             for direction in (IN, OUT):
@@ -199,11 +200,9 @@ def counts(zones, start, end, bucket="hour", group_by=("zone", "class_name")):
     return result
 
 
-def dwell_histogram(zone, start, end):
-    """Closed visits of ``zone`` per dwell bin: [{up_to_seconds (None: open), visits}]."""
-    sums = in_range([zone.pk], start, end).aggregate(
-        **{column: Sum(column) for _, column in DWELL_BINS}
-    )
+def dwell_histogram(rows):
+    """Closed visits in ``rows`` per dwell bin: [{up_to_seconds (None: open), visits}]."""
+    sums = rows.aggregate(**{column: Sum(column) for _, column in DWELL_BINS})
     return [{"up_to_seconds": bound, "visits": sums[column] or 0} for bound, column in DWELL_BINS]
 
 

@@ -132,7 +132,7 @@ def test_counts_sum_per_bucket_and_group(door_line, waiting_area):
     )
     zones = Zone.objects.all()
     end = NOON + timedelta(days=1)
-    by_zone_day = zone_counts.counts(zones, NOON, end, "day", ("zone",))
+    by_zone_day = zone_counts.counts(zone_counts.in_range(zones, NOON, end), "day", ("zone",))
     assert [
         (r["zone"], r["crossings_in"], r["crossings_out"], r["visits"]) for r in by_zone_day
     ] == [
@@ -144,7 +144,7 @@ def test_counts_sum_per_bucket_and_group(door_line, waiting_area):
     assert by_zone_day[1]["max_occupancy"] == 2
     assert by_zone_day[0]["bucket"] == datetime(2026, 11, 20, tzinfo=UTC)
     by_direction = zone_counts.counts(
-        [door_line.pk], NOON, end, "hour", ("class_name", "direction")
+        zone_counts.in_range([door_line.pk], NOON, end), "hour", ("class_name", "direction")
     )
     assert [
         (r["bucket"].hour, r["class_name"], r["direction"], r["crossings"]) for r in by_direction
@@ -165,7 +165,9 @@ def test_the_dwell_histogram_and_the_occupancy_of_a_zone(waiting_area):
             visit(waiting_area, NOON - timedelta(hours=1), dwell=5),
         ]
     )
-    histogram = zone_counts.dwell_histogram(waiting_area, NOON, NOON + timedelta(hours=1))
+    histogram = zone_counts.dwell_histogram(
+        zone_counts.in_range([waiting_area.pk], NOON, NOON + timedelta(hours=1))
+    )
     assert histogram == [
         {"up_to_seconds": 10, "visits": 1},
         {"up_to_seconds": 30, "visits": 0},
