@@ -16,3 +16,6 @@ def waiting_area(camera):
     return Zone.objects.create(
         camera=camera, name="waiting", kind="polygon", points=SQUARE, loiter_seconds=60
     )
+
+
+from tests.widgets.fixtures import isolated_widget_cache  # noqa: E402, F401
