@@ -24,7 +24,7 @@ from django.db import connections, router
 from django.db.models import Max, Sum
 from django.db.models.functions import Trunc
 
-from .models import ZoneCount
+from .models import Zone, ZoneCount
 
 IN, OUT = "in", "out"
 # Upper bounds in seconds (exclusive) of the dwell bins and their columns; the last is open.
@@ -156,13 +156,13 @@ def columns(group_by):
 def counts(rows, bucket="hour", group_by=("zone", "class_name")):
     """Sums of ``rows`` (a ZoneCount queryset) per ``bucket`` (UTC hour or day) and ``group_by``.
 
-    Oldest first, in one query.
-
-    With ``direction`` in ``group_by`` each row is one direction's ``crossings`` (none
-    when zero); without it, a row carries crossings in and out, visits, dwell and the peak.
+    Oldest first. One query, and one more for the zones' names with ``zone`` in
+    ``group_by``: grouping by the narrow zone id keeps the sort in memory. With
+    ``direction`` each row is one direction's ``crossings`` (none when zero); without it,
+    a row carries crossings in and out, visits, dwell and the peak occupancy.
     """
-    fields = [_FIELDS[key] for key in columns(group_by) if key in _FIELDS]
-    sums = (
+    fields = ["bucket", *(_FIELDS[name] for name in GROUPS if name in group_by and name in _FIELDS)]
+    sums = list(
         rows.order_by()
         .annotate(bucket=Trunc("hour", bucket, tzinfo=UTC))
         .values(*fields)
@@ -175,15 +175,17 @@ def counts(rows, bucket="hour", group_by=("zone", "class_name")):
         )
         .order_by(*fields)
     )
+    labels = _zone_labels({row["zone_id"] for row in sums}) if "zone" in group_by else {}
     result = []
     for row in sums:
-        keys = {key: row[field] for key, field in _FIELDS.items() if field in fields}
+        keys = {"bucket": row["bucket"], **labels.get(row.get("zone_id"), {})}
+        if "class_name" in row:
+            keys["class_name"] = row["class_name"]
         if "direction" in group_by:
             for direction in (IN, OUT):
                 if row[f"sum_{direction}"]:
-                    result.append(
-                        {**keys, "direction": direction, "crossings": row[f"sum_{direction}"]}
-                    )
+                    crossings = row[f"sum_{direction}"]
+                    result.append({**keys, "direction": direction, "crossings": crossings})
             continue
         visits = row["sum_visits"]
         result.append(
@@ -198,6 +200,11 @@ def counts(rows, bucket="hour", group_by=("zone", "class_name")):
             }
         )
     return result
+
+
+def _zone_labels(zone_ids):
+    zones = Zone.objects.filter(pk__in=zone_ids).values_list("pk", "camera__camera_id", "name")
+    return {pk: {"camera_id": camera, "zone_id": pk, "zone": name} for pk, camera, name in zones}
 
 
 def dwell_histogram(rows):
@@ -219,14 +226,8 @@ def occupancy(zone, now):
     }
 
 
-# Output key -> queryset field of the grouping keys, and the keys each group adds.
-_FIELDS = {
-    "bucket": "bucket",
-    "camera_id": "camera__camera_id",
-    "zone_id": "zone_id",
-    "zone": "zone__name",
-    "class_name": "class_name",
-}
+# The grouping column of each group but direction (crossings in and out are columns).
+_FIELDS = {"zone": "zone_id", "class_name": "class_name"}
 _KEYS = {"zone": ("camera_id", "zone_id", "zone"), "class_name": ("class_name",), "direction": ()}
 _TOTALS = (
     "crossings_in",
