@@ -209,6 +209,8 @@ class ZoneSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             fields["camera"].queryset = visible_cameras(request, Camera.objects.all())
+        if self.instance is not None:
+            fields["camera"].read_only = True  # its counts stay with the camera they are of
         return fields
 
     def validate(self, attrs):

@@ -44,6 +44,8 @@ def test_zones_are_created_listed_by_camera_updated_and_deleted(editor, camera, 
     patched = editor.patch(url, {"in_side": "right", "classes": ["person"]}, format="json")
     assert patched.json()["in_side"] == "right"
     assert Zone.objects.get(name="door").spec().classes == ("person",)
+    editor.patch(url, {"camera": "hidden"}, format="json")
+    assert Zone.objects.get(name="door").camera == camera
     assert editor.delete(url).status_code == 204
 
 
