@@ -458,11 +458,20 @@ class ZoneCount(models.Model):
     Written only by ``zone_counts.apply``; see that module for which event feeds which column.
     """
 
+    # No index of their own: (camera, hour) and (zone, class_name, hour) lead with them.
     camera = models.ForeignKey(
-        Camera, on_delete=models.CASCADE, related_name="zone_counts", verbose_name=_("camera")
+        Camera,
+        on_delete=models.CASCADE,
+        related_name="zone_counts",
+        verbose_name=_("camera"),
+        db_index=False,
     )
     zone = models.ForeignKey(
-        Zone, on_delete=models.CASCADE, related_name="counts", verbose_name=_("zone")
+        Zone,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("zone"),
+        db_index=False,
     )
     class_name = models.CharField(_("class"), max_length=64)
     hour = models.DateTimeField(_("hour (UTC)"))
@@ -489,6 +498,7 @@ class ZoneCount(models.Model):
                 fields=["zone", "class_name", "hour"], name="va_zonecount_zone_class_hour"
             ),
         ]
+        # On PostgreSQL these two also carry the counters (INCLUDE), see migration 0004.
         indexes = [
             models.Index(fields=["camera", "hour"], name="va_zonecount_cam_hour"),
             models.Index(fields=["hour"], name="va_zonecount_hour"),

@@ -26,3 +26,19 @@ def test_partial_plate_search_uses_the_trigram_index_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'va_anpr_plate_trgm'")
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition and "upper" in definition.lower()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_zone_count_range_indexes_carry_the_counters_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("covering indexes are built on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'va_zonecount_%%'"
+        )
+        definitions = dict(cursor.fetchall())
+    for name in ("va_zonecount_cam_hour", "va_zonecount_hour"):
+        assert "INCLUDE (zone_id, class_name, crossings_in" in definitions[name]
