@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Max, Sum
 from django.db.models.functions import Trunc
 
@@ -44,6 +44,7 @@ ADDED = (
     *(column for _, column in DWELL_BINS),
 )
 BUCKETS = ("hour", "day")
+BATCH_ROWS = 500  # rows per statement: within every database's limit of parameters
 GROUPS = ("zone", "class_name", "direction")
 
 
@@ -104,40 +105,45 @@ def increments(crossings: Iterable[Crossing], visits: Iterable[Visit]) -> dict:
 
 
 def apply(crossings: Iterable[Crossing] = (), visits: Iterable[Visit] = (), using=None) -> int:
-    """Add the events to their hourly rows in one statement; returns the rows touched."""
+    """Add the events to their hourly rows, all or nothing; returns the rows touched.
+
+    Call it inside the transaction that stores the events, so both commit together.
+    """
     rows = increments(crossings, visits)
-    if not rows:
-        return 0
     using = using or router.db_for_write(ZoneCount)
     connection = connections[using]
+    value_names = (*ADDED, "max_occupancy")
+    # Sorted, so concurrent writers lock rows in the same order and cannot deadlock.
+    keys = sorted(rows)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for first in range(0, len(keys), BATCH_ROWS):
+            batch = keys[first : first + BATCH_ROWS]
+            params = []
+            for zone_id, class_name, hour in batch:
+                camera_id, counts = rows[zone_id, class_name, hour]
+                hour = connection.ops.adapt_datetimefield_value(hour)
+                params += [camera_id, zone_id, class_name, hour]
+                params += [counts[name] for name in value_names]
+            cursor.execute(_upsert(connection, value_names, len(batch)), params)
+    return len(rows)
+
+
+def _upsert(connection, value_names, count):
+    """INSERT of ``count`` rows that adds to existing ones (the peak: the greater)."""
     quote = connection.ops.quote_name
     meta = ZoneCount._meta
     table = quote(meta.db_table)
-    key_columns = [quote(meta.get_field(name).column) for name in ("zone", "class_name", "hour")]
-    value_names = (*ADDED, "max_occupancy")
-    columns = [quote(meta.get_field("camera").column), *key_columns]
-    columns += [quote(name) for name in value_names]
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    assignments = [
-        f"{quote(name)} = {table}.{quote(name)} + EXCLUDED.{quote(name)}" for name in ADDED
-    ]
+    keys = [quote(meta.get_field(name).column) for name in ("zone", "class_name", "hour")]
+    columns = [quote(meta.get_field("camera").column), *keys, *map(quote, value_names)]
+    added = [f"{quote(name)} = {table}.{quote(name)} + EXCLUDED.{quote(name)}" for name in ADDED]
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite: max(a, b)
     peak = quote("max_occupancy")
-    assignments.append(f"{peak} = {greatest}({table}.{peak}, EXCLUDED.{peak})")
-    params = []
-    # Sorted, so concurrent writers lock rows in the same order and cannot deadlock.
-    for zone_id, class_name, hour in sorted(rows):
-        camera_id, counts = rows[zone_id, class_name, hour]
-        params += [camera_id, zone_id, class_name, connection.ops.adapt_datetimefield_value(hour)]
-        params += [counts[name] for name in value_names]
+    added.append(f"{peak} = {greatest}({table}.{peak}, EXCLUDED.{peak})")
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        f"{', '.join([placeholders] * len(rows))} "
-        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {', '.join(assignments)}"
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholders] * count)} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(added)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-    return len(rows)
 
 
 def in_range(zones, start, end):

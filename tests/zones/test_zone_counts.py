@@ -183,3 +183,12 @@ def test_the_dwell_histogram_and_the_occupancy_of_a_zone(waiting_area):
             {"class_name": "person", "max_occupancy": 4},
         ],
     }
+
+
+def test_a_large_batch_is_written_in_several_statements(door_line):
+    hours = 3 * zone_counts.BATCH_ROWS + 7
+    moments = [NOON + timedelta(hours=n) for n in range(hours)]
+    assert zone_counts.apply([crossing(door_line, "in", at) for at in moments]) == hours
+    assert zone_counts.apply([crossing(door_line, "out", at) for at in moments]) == hours
+    assert ZoneCount.objects.count() == hours
+    assert set(ZoneCount.objects.values_list("crossings_in", "crossings_out")) == {(1, 1)}
