@@ -192,11 +192,20 @@ def test_a_bad_csv_query_answers_400_in_csv(viewer, db):
     ]
 
 
-def test_counts_cost_one_query_besides_the_permissions(viewer, counted):
-    viewer.get(COUNTS, {"start": "2026-11-20"})  # permissions cached on the user
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, 2),  # the sums, the zones' names
+        ({"camera__camera_id": "cam-1"}, 3),  # + the camera's pk
+        ({"group_by": "class_name,direction"}, 1),
+    ],
+)
+def test_counts_cost_at_most_three_queries(viewer, counted, query, expected):
+    query = {"start": "2026-11-20", **query}
+    viewer.get(COUNTS, query)  # the user's permissions are cached from here on
     with CaptureQueriesContext(connection) as queries:
-        assert viewer.get(COUNTS, {"start": "2026-11-20"}).status_code == 200
-    assert len(queries) <= 3
+        assert viewer.get(COUNTS, query).status_code == 200
+    assert len(queries) == expected
 
 
 def test_occupancy_is_the_peak_of_the_current_hour(viewer, camera):
