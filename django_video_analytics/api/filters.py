@@ -133,7 +133,7 @@ class ZoneCountFilterSet(django_filters.FilterSet):
         field_name="hour",
     )
     camera__camera_id = django_filters.CharFilter(
-        method="filter_camera", help_text=_("Public id of the camera.")
+        field_name="camera__camera_id", help_text=_("Public id of the camera.")
     )
     zone = django_filters.NumberFilter(field_name="zone_id", help_text=_("Id of the zone."))
     class_name = django_filters.CharFilter(help_text=_("Object class name."))
@@ -141,8 +141,3 @@ class ZoneCountFilterSet(django_filters.FilterSet):
     class Meta:
         model = ZoneCount
         fields = ()
-
-    def filter_camera(self, queryset, name, value):
-        # By the camera's pk, looked up first: then the (camera, hour) index bounds the scan.
-        pk = Camera.objects.filter(camera_id=value).values_list("pk", flat=True).first()
-        return queryset.none() if pk is None else queryset.filter(camera_id=pk)
