@@ -6,7 +6,15 @@ from django.utils.translation import ngettext
 from .admin_secrets import SecretsAdminMixin, SecretsForm
 from .control import ControlError, get_control_backend
 from .masking import mask_url, mask_urls_in
-from .models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from .models import (
+    ANPREvent,
+    Camera,
+    DetectionEvent,
+    EventStatistics,
+    MotionEvent,
+    Zone,
+    ZoneCount,
+)
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .statistics import COUNTERS
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
@@ -130,6 +138,43 @@ class EventStatisticsAdmin(admin.ModelAdmin):
     search_fields = ("camera__camera_id", "camera__name")
     date_hierarchy = "date"
     list_select_related = ("camera",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    """Lines and zones as plain fields; points are JSON ``[[x, y], ...]`` in 0..1."""
+
+    list_display = ("name", "camera", "kind", "anchor", "loiter_seconds", "enabled")
+    list_filter = ("camera", "kind", "enabled")
+    search_fields = ("name", "camera__camera_id", "camera__name")
+    list_select_related = ("camera",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(ZoneCount)
+class ZoneCountAdmin(admin.ModelAdmin):
+    """Hourly counts are written by the consumer only; the admin shows them."""
+
+    list_display = (
+        "hour",
+        "zone",
+        "class_name",
+        "crossings_in",
+        "crossings_out",
+        "visits",
+        "total_dwell_seconds",
+        "max_occupancy",
+    )
+    list_filter = ("camera", "zone", "class_name")
+    date_hierarchy = "hour"
+    list_select_related = ("zone", "zone__camera")
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

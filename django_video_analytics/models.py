@@ -1,11 +1,13 @@
 """The data model of SPEC.md: cameras, their events and daily statistics."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .masking import mask_url
+from .pipeline.zones import specs as zone_specs  # plain Python: no numpy, OpenCV or torch
 from .validators import (
     validate_detection_classes,
     validate_plate_format,
@@ -403,3 +405,161 @@ class PendingWebhook(models.Model):
 
     def __str__(self):
         return f"alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Zone(models.Model):
+    """A counting line or polygon zone of a camera, validated by ``pipeline.zones.specs``."""
+
+    class Kind(models.TextChoices):
+        POLYGON = "polygon", _("Polygon zone")
+        LINE = "line", _("Counting line")
+
+    class Side(models.TextChoices):
+        LEFT = "left", _("Left of first -> second point")
+        RIGHT = "right", _("Right of first -> second point")
+
+    camera = models.ForeignKey(
+        Camera, on_delete=models.CASCADE, related_name="zones", verbose_name=_("camera")
+    )
+    name = models.CharField(_("name"), max_length=zone_specs.MAX_NAME_LENGTH)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.POLYGON)
+    points = models.JSONField(
+        _("points"),
+        default=list,
+        help_text=_("Normalised [x, y] points: 2 for a line, 3 to 32 for a zone."),
+    )
+    in_side = models.CharField(
+        _("in side"),
+        max_length=8,
+        choices=Side.choices,
+        default=Side.LEFT,
+        help_text=_("Lines: crossing towards this side counts as 'in'."),
+    )
+    classes = models.JSONField(
+        _("classes"), default=list, blank=True, help_text=_("Class names counted; empty: all.")
+    )
+    anchor = models.CharField(
+        _("anchor"),
+        max_length=16,
+        choices=[(name, name.replace("_", " ")) for name in zone_specs.ANCHORS],
+        default=zone_specs.DEFAULT_ANCHOR,
+        help_text=_("The point of a track's box that counts."),
+    )
+    min_distance = models.FloatField(
+        _("minimum distance"),
+        default=zone_specs.DEFAULT_MIN_DISTANCE,
+        help_text=_("Lines: how far (normalised) a track must go past the line on each side."),
+    )
+    inertia_frames = models.PositiveSmallIntegerField(
+        _("inertia frames"),
+        default=zone_specs.DEFAULT_INERTIA_FRAMES,
+        help_text=_("Zones: consecutive analysed frames inside (or outside) to enter (or leave)."),
+    )
+    loiter_seconds = models.FloatField(
+        _("loitering threshold (s)"),
+        null=True,
+        blank=True,
+        help_text=_("Zones: a visit this long is loitering; empty: no loitering."),
+    )
+    occupancy_limit = models.PositiveIntegerField(
+        _("occupancy limit"),
+        null=True,
+        blank=True,
+        help_text=_("Zones: more objects inside at once than this is over the limit."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What the counting stage reads (``spec_from_dict`` ignores what a kind does not use).
+    SPEC_FIELDS = (
+        "name",
+        "kind",
+        "points",
+        "in_side",
+        "classes",
+        "anchor",
+        "min_distance",
+        "inertia_frames",
+        "loiter_seconds",
+    )
+
+    class Meta:
+        db_table = "video_analytics_zone"
+        ordering = ["camera", "name"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "name"], name="va_zone_camera_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.camera_id})"
+
+    def spec(self):
+        """The ``LineSpec`` or ``ZoneSpec`` of this row; raises ``SpecError``."""
+        return zone_specs.spec_from_dict({name: getattr(self, name) for name in self.SPEC_FIELDS})
+
+    def clean(self):
+        super().clean()
+        try:
+            self.spec()
+        except zone_specs.SpecError as exc:
+            field = exc.field if exc.field in self.SPEC_FIELDS else NON_FIELD_ERRORS
+            raise ValidationError({field: exc.message}, code="invalid") from None
+
+
+class ZoneCount(models.Model):
+    """Crossings, visits, dwell and peak occupancy of one zone and class in one UTC hour.
+
+    Written only by ``zone_counts.apply``; see that module for which event feeds which column.
+    """
+
+    # No index of their own: (camera, hour) and (zone, class_name, hour) lead with them.
+    camera = models.ForeignKey(
+        Camera,
+        on_delete=models.CASCADE,
+        related_name="zone_counts",
+        verbose_name=_("camera"),
+        db_index=False,
+    )
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("zone"),
+        db_index=False,
+    )
+    class_name = models.CharField(_("class"), max_length=64)
+    hour = models.DateTimeField(_("hour (UTC)"))
+    crossings_in = models.PositiveIntegerField(_("crossings in"), default=0)
+    crossings_out = models.PositiveIntegerField(_("crossings out"), default=0)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    total_dwell_seconds = models.FloatField(_("total dwell (s)"), default=0.0)
+    max_occupancy = models.PositiveIntegerField(_("peak occupancy"), default=0)
+    # Visits by dwell, bins of zone_counts.DWELL_BINS (seconds: <10, <30, <60, <300, <900, more).
+    dwell_under_10s = models.PositiveIntegerField(default=0)
+    dwell_under_30s = models.PositiveIntegerField(default=0)
+    dwell_under_1m = models.PositiveIntegerField(default=0)
+    dwell_under_5m = models.PositiveIntegerField(default=0)
+    dwell_under_15m = models.PositiveIntegerField(default=0)
+    dwell_15m_or_more = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "video_analytics_zonecount"
+        ordering = ["-hour", "zone", "class_name"]
+        verbose_name = _("zone count")
+        verbose_name_plural = _("zone counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "class_name", "hour"], name="va_zonecount_zone_class_hour"
+            ),
+        ]
+        # On PostgreSQL these two also carry the counters (INCLUDE), see migration 0009.
+        indexes = [
+            models.Index(fields=["camera", "hour"], name="va_zonecount_cam_hour"),
+            models.Index(fields=["hour"], name="va_zonecount_hour"),
+        ]
+
+    def __str__(self):
+        return f"{self.zone_id} {self.class_name} {self.hour:%Y-%m-%d %H}:00"

@@ -63,3 +63,19 @@ def test_class_name_filter_uses_the_detections_gin_index_on_postgresql():
         query = DetectionEvent.objects.filter(detections__contains=[{"class_name": "bus"}])
         plan = query.explain()
     assert "va_detection_detections_gin" in plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_zone_count_range_indexes_carry_the_counters_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("covering indexes are built on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'va_zonecount_%%'"
+        )
+        definitions = dict(cursor.fetchall())
+    for name in ("va_zonecount_cam_hour", "va_zonecount_hour"):
+        assert "INCLUDE (zone_id, class_name, crossings_in" in definitions[name]

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..masking import CredentialsNotKept, keep_stored_credentials, mask_url, mask_urls_in
+from ..pipeline.zones.specs import MAX_POLYGON_POINTS
 from ..validators import MAX_ROI_ZONES, MAX_ZONE_POINTS
 
 
@@ -64,3 +65,10 @@ POINT_SCHEMA = {
 )
 class ROIZonesField(serializers.JSONField):
     """Polygons of [x, y] points; a JSON value, so a bad stored row never makes a 500."""
+
+
+@extend_schema_field(
+    {"type": "array", "items": POINT_SCHEMA, "minItems": 2, "maxItems": MAX_POLYGON_POINTS}
+)
+class ZonePointsField(serializers.JSONField):
+    """A line's or zone's [x, y] points; checked by the zone spec, never a 500 on bad rows."""

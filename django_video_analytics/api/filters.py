@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from ..dates import parse_date_or_datetime
-from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent, Zone, ZoneCount
 from ..statistics import day_start
 from ..watchlist.plates import canonical_plate
 
@@ -40,14 +40,14 @@ class TimestampBoundFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__lt": day_start(value + datetime.timedelta(1))})
 
 
-def timestamp_bound(lookup_expr, description, field_name="timestamp"):
+def timestamp_bound(lookup_expr, description, field_name="timestamp", required=False):
     """A ``TimestampBoundFilter`` documented as an ISO date or datetime in the schema."""
     schema = {
         "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
         "description": str(description),
     }
     bound = TimestampBoundFilter(
-        field_name=field_name, lookup_expr=lookup_expr, help_text=description
+        field_name=field_name, lookup_expr=lookup_expr, help_text=description, required=required
     )
     return extend_schema_field(schema)(bound)
 
@@ -120,3 +120,38 @@ class CameraFilterSet(django_filters.FilterSet):
     class Meta:
         model = Camera
         fields = ("status", "enabled")
+
+
+class ZoneFilterSet(django_filters.FilterSet):
+    camera__camera_id = django_filters.CharFilter(
+        field_name="camera__camera_id", help_text=_("Public id of the camera.")
+    )
+
+    class Meta:
+        model = Zone
+        fields = ("kind", "enabled")
+
+
+class ZoneCountFilterSet(django_filters.FilterSet):
+    """The hours counted: ``start`` is required, so no request sums a whole table."""
+
+    start = timestamp_bound(
+        "gte",
+        _("Hours from this ISO 8601 date or datetime (UTC hours)."),
+        field_name="hour",
+        required=True,
+    )
+    end = timestamp_bound(
+        "lte",
+        _("Hours up to this ISO 8601 datetime, or through the end of this date."),
+        field_name="hour",
+    )
+    camera__camera_id = django_filters.CharFilter(
+        field_name="camera__camera_id", help_text=_("Public id of the camera.")
+    )
+    zone = django_filters.NumberFilter(field_name="zone_id", help_text=_("Id of the zone."))
+    class_name = django_filters.CharFilter(help_text=_("Object class name."))
+
+    class Meta:
+        model = ZoneCount
+        fields = ()

@@ -1,12 +1,21 @@
 """JSON shapes of cameras, events and statistics, and the validation of camera input."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
+from .. import zone_counts
+from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent, Zone
 from ..statistics import COUNTERS
 from ..validators import validate_detection_classes, validate_roi_zones, validate_stream_url
-from .fields import ClassNamesField, MaskedCredentialsMixin, MaskedTextField, ROIZonesField
+from .fields import (
+    ClassNamesField,
+    MaskedCredentialsMixin,
+    MaskedTextField,
+    ROIZonesField,
+    ZonePointsField,
+)
+from .permissions import visible_cameras
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField value every database accepts
 
@@ -171,3 +180,119 @@ class CameraStatisticsSerializer(StatisticsSerializer):
 
 class AllCamerasStatisticsSerializer(StatisticsSerializer):
     cameras = CameraCountersSerializer(many=True)
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    """A line or zone; ``Zone.clean`` (the counting stage's spec) validates the whole row."""
+
+    camera = serializers.SlugRelatedField(
+        slug_field="camera_id",
+        queryset=Camera.objects.all(),
+        help_text=_("Public id of the camera."),
+    )
+    points = ZonePointsField(help_text=_("[x, y] in 0..1: 2 for a line, 3 to 32 for a zone."))
+    classes = ClassNamesField(required=False, help_text=_("Class names counted; empty: all."))
+
+    class Meta:
+        model = Zone
+        read_only_fields = ("id", "created_at", "updated_at")
+        fields = (
+            "id",
+            "camera",
+            *Zone.SPEC_FIELDS,
+            "occupancy_limit",
+            "enabled",
+            "created_at",
+            "updated_at",
+        )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["camera"].queryset = visible_cameras(request, Camera.objects.all())
+        if self.instance is not None:
+            fields["camera"].read_only = True  # its counts stay with the camera they are of
+        return fields
+
+    def validate(self, attrs):
+        zone = Zone()
+        for name in Zone.SPEC_FIELDS:
+            if name in attrs or self.instance is not None:
+                setattr(zone, name, attrs.get(name, getattr(self.instance, name, None)))
+        try:
+            zone.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+
+class ZoneCountsQuerySerializer(serializers.Serializer):
+    bucket = serializers.ChoiceField(
+        choices=zone_counts.BUCKETS, default="hour", help_text=_("UTC hour or UTC day.")
+    )
+    group_by = serializers.CharField(
+        default="zone,class_name",
+        help_text=_("Comma-separated: zone, class_name, direction."),
+    )
+
+    def validate_group_by(self, value):
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(zone_counts.GROUPS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown grouping %(names)s; use zone, class_name, direction.")
+                % {"names": ", ".join(unknown)}
+            )
+        return tuple(dict.fromkeys(names))
+
+
+class ZoneCountRowSerializer(serializers.Serializer):
+    """One row of ``zones/counts/``; which keys appear depends on ``group_by``."""
+
+    bucket = serializers.DateTimeField()
+    camera_id = serializers.CharField(required=False)
+    zone_id = serializers.IntegerField(required=False)
+    zone = serializers.CharField(required=False)
+    class_name = serializers.CharField(required=False)
+    direction = serializers.ChoiceField(choices=["in", "out"], required=False)
+    crossings = serializers.IntegerField(required=False)
+    crossings_in = serializers.IntegerField(required=False)
+    crossings_out = serializers.IntegerField(required=False)
+    visits = serializers.IntegerField(required=False)
+    total_dwell_seconds = serializers.FloatField(required=False)
+    mean_dwell_seconds = serializers.FloatField(required=False, allow_null=True)
+    max_occupancy = serializers.IntegerField(required=False)
+
+
+class ZoneCountsSerializer(serializers.Serializer):
+    bucket = serializers.ChoiceField(choices=zone_counts.BUCKETS)
+    group_by = serializers.ListField(child=serializers.CharField())
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = ZoneCountRowSerializer(many=True)
+
+
+class ClassOccupancySerializer(serializers.Serializer):
+    class_name = serializers.CharField()
+    max_occupancy = serializers.IntegerField()
+
+
+class ZoneOccupancySerializer(serializers.Serializer):
+    zone_id = serializers.IntegerField()
+    zone = serializers.CharField()
+    occupancy_limit = serializers.IntegerField(allow_null=True)
+    hour = serializers.DateTimeField(help_text=_("The current UTC hour."))
+    classes = ClassOccupancySerializer(many=True)
+
+
+class DwellBinSerializer(serializers.Serializer):
+    up_to_seconds = serializers.IntegerField(
+        allow_null=True, help_text=_("Upper bound (exclusive); null: the open last bin.")
+    )
+    visits = serializers.IntegerField()
+
+
+class DwellHistogramSerializer(serializers.Serializer):
+    zone_id = serializers.IntegerField()
+    zone = serializers.CharField()
+    bins = DwellBinSerializer(many=True)

@@ -12,6 +12,7 @@ router.register("detections", views.DetectionEventViewSet, basename="detectionev
 router.register("motion", views.MotionEventViewSet, basename="motionevent")
 router.register("anpr", views.ANPREventViewSet, basename="anprevent")
 router.register("statistics", views.StatisticsViewSet, basename="statistics")
+router.register("zones", views.ZoneViewSet, basename="zone")
 
 urlpatterns = [
     *router.urls,

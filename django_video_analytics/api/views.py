@@ -3,18 +3,31 @@
 import logging
 from typing import Any
 
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from .. import zone_counts
 from ..control import ControlError, get_control_backend
-from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from ..models import (
+    ANPREvent,
+    Camera,
+    DetectionEvent,
+    EventStatistics,
+    MotionEvent,
+    Zone,
+    ZoneCount,
+)
 from . import filters, serializers
 from .pagination import EventCursorPagination
 from .permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
+from .renderers import CSVRenderer
 from .schema import extend_schema
 from .statistics import all_cameras_statistics, camera_statistics
 
@@ -165,3 +178,112 @@ class StatisticsViewSet(ConfiguredPermissionsMixin, viewsets.GenericViewSet):
             cameras = cameras.filter(camera_id=camera_id)
         data = all_cameras_statistics(cameras, days)
         return Response(serializers.AllCamerasStatisticsSerializer(data).data)
+
+
+DATE_OR_DATETIME = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+}
+HOURS_PARAMETERS = [
+    OpenApiParameter(
+        "start",
+        DATE_OR_DATETIME,
+        required=True,
+        description="UTC hours from this ISO 8601 date or datetime.",
+    ),
+    OpenApiParameter(
+        "end",
+        DATE_OR_DATETIME,
+        description="UTC hours up to this ISO 8601 datetime, or through the end of this date.",
+    ),
+]
+ZONE_COUNTS_PARAMETERS = [
+    *HOURS_PARAMETERS,
+    OpenApiParameter("camera__camera_id", str, description="Limit to this camera."),
+    OpenApiParameter("zone", int, description="Limit to this zone (id)."),
+    OpenApiParameter("class_name", str, description="Limit to this object class."),
+    OpenApiParameter(
+        "bucket",
+        {"type": "string", "enum": ["hour", "day"], "default": "hour"},
+        description="Sum per UTC hour or UTC day.",
+    ),
+    OpenApiParameter(
+        "group_by",
+        str,
+        description="Comma-separated keys among zone, class_name, direction "
+        "(default zone,class_name). With direction, rows carry one direction's crossings.",
+    ),
+    OpenApiParameter(
+        "format", {"type": "string", "enum": ["json", "csv"]}, description="csv: a CSV file."
+    ),
+]
+
+
+def counted_hours(request, rows):
+    """``rows`` (ZoneCount) limited by the query string; 400 with field errors if it is bad."""
+    filterset = filters.ZoneCountFilterSet(request.query_params, queryset=rows, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+class ZoneViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
+    """Counting lines and zones of the cameras the user may see, with their counts."""
+
+    serializer_class = serializers.ZoneSerializer
+    pagination_class = None
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.ZoneFilterSet
+
+    def get_queryset(self):
+        return visible_events(self.request, Zone.objects.select_related("camera"))
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action == "counts" else renderers
+
+    @extend_schema(
+        parameters=ZONE_COUNTS_PARAMETERS,
+        responses={
+            (200, "application/json"): serializers.ZoneCountsSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def counts(self, request):
+        """Crossings, visits, dwell and peak occupancy per UTC hour or day, grouped."""
+        query = serializers.ZoneCountsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        bucket, group_by = query.validated_data["bucket"], query.validated_data["group_by"]
+        rows = counted_hours(request, visible_events(request, ZoneCount.objects.all()))
+        data = {
+            "bucket": bucket,
+            "group_by": list(group_by),
+            "columns": zone_counts.columns(group_by),
+            "rows": zone_counts.counts(rows, bucket, group_by),
+        }
+        response = Response(data)  # the rows' keys depend on group_by: not re-serialised
+        if request.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = 'attachment; filename="zone-counts.csv"'
+        return response
+
+    @extend_schema(responses=serializers.ZoneOccupancySerializer)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def occupancy(self, request, pk=None):
+        """The peak occupancy per class in the current UTC hour, from the hourly counts."""
+        zone = self.get_object()
+        data = {
+            "zone_id": zone.pk,
+            "zone": zone.name,
+            "occupancy_limit": zone.occupancy_limit,
+            **zone_counts.occupancy(zone, timezone.now()),
+        }
+        return Response(serializers.ZoneOccupancySerializer(data).data)
+
+    @extend_schema(parameters=HOURS_PARAMETERS, responses=serializers.DwellHistogramSerializer)
+    @action(detail=True, methods=["get"], url_path="dwell-histogram", filter_backends=[])
+    def dwell_histogram(self, request, pk=None):
+        """Closed visits of the zone per dwell bin, over the hours of ``start``..``end``."""
+        zone = self.get_object()
+        rows = counted_hours(request, ZoneCount.objects.filter(zone=zone))
+        data = {"zone_id": zone.pk, "zone": zone.name, "bins": zone_counts.dwell_histogram(rows)}
+        return Response(serializers.DwellHistogramSerializer(data).data)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from ..conf import analytics_settings
 from ..models import Camera
 from ..statistics import CHART_CLASSES
-from ..widgets import formatting
+from ..widgets import formatting, zones
 from ..widgets.charts import sparkline_points, stacked_bar_chart
 from ..widgets.counters import KIND_LABELS, KINDS, summary_in
 from ..widgets.daily import days_in
@@ -215,3 +215,42 @@ def camera_uptime(context, camera=None, days=7):
     if isinstance(camera, str):
         camera = Camera.objects.filter(camera_id=camera).first()
     return {"days": daily_uptime(camera, int(days)) if camera is not None else []}
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/zone_line_counter.html", takes_context=True)
+def line_counter(context, zone):
+    """Crossings in and out of a counting line (a Zone or its id) in the current UTC day."""
+    zone = zones.zone_in(context, zone)
+    if zone is None:
+        return {"zone": None}
+    return {"zone": zone, "counts": zones.crossings_today(zone)}
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/zone_occupancy.html", takes_context=True)
+def zone_occupancy(context, zone):
+    """The zone's peak occupancy per class this hour, against its occupancy limit."""
+    zone = zones.zone_in(context, zone)
+    if zone is None:
+        return {"zone": None}
+    classes = zones.occupancy_now(zone)
+    total = sum(item["max_occupancy"] for item in classes)
+    limit = zone.occupancy_limit
+    scale = max(total, limit or 0, 1)
+    return {
+        "zone": zone,
+        "classes": classes,
+        "total": total,
+        "limit": limit,
+        "over_limit": limit is not None and total > limit,
+        "fill": round(100 * total / scale, 2),
+        "limit_at": round(100 * limit / scale, 2) if limit is not None else None,
+    }
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/zone_hourly_chart.html", takes_context=True)
+def zone_hourly_chart(context, zone, hours=24):
+    """Bars of the last ``hours`` UTC hours: crossings in and out of a line, visits of a zone."""
+    zone = zones.zone_in(context, zone)
+    if zone is None:
+        return {"zone": None}
+    return {"zone": zone, "chart": zones.hourly_chart(zones.hourly_counts(zone, int(hours)))}

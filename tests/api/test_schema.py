@@ -82,8 +82,32 @@ OPERATIONS.update(
         ("/api/v1/analytics/camera-health/uptime/", "get"): {"camera", "days"},
     }
 )
+ZONE_HOURS = {"start", "end"}
+OPERATIONS.update(
+    {
+        ("/api/v1/analytics/zones/", "get"): {"camera__camera_id", "kind", "enabled"},
+        ("/api/v1/analytics/zones/", "post"): set(),
+        ("/api/v1/analytics/zones/{id}/", "get"): set(),
+        ("/api/v1/analytics/zones/{id}/", "put"): set(),
+        ("/api/v1/analytics/zones/{id}/", "patch"): set(),
+        ("/api/v1/analytics/zones/{id}/", "delete"): set(),
+        ("/api/v1/analytics/zones/counts/", "get"): ZONE_HOURS
+        | {"camera__camera_id", "zone", "class_name", "bucket", "group_by", "format"},
+        ("/api/v1/analytics/zones/{id}/occupancy/", "get"): set(),
+        ("/api/v1/analytics/zones/{id}/dwell-histogram/", "get"): ZONE_HOURS,
+    }
+)
 # Filters whose description the package owns (django-filter's generated ones have none).
-UNDESCRIBED = {"plate", "is_active", "is_pattern", "entry", "acknowledged", "state"}
+UNDESCRIBED = {
+    "plate",
+    "is_active",
+    "is_pattern",
+    "entry",
+    "acknowledged",
+    "state",
+    "kind",
+    "enabled",
+}
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""Data of the zone tags: today's crossings, the current occupancy, hourly counts (cached)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from .. import zone_counts
+from ..models import Zone
+from .cache import cached, scope_of
+from .charts import Bar
+from .scope import scope_for
+
+
+def zone_in(context, zone):
+    """The ``Zone`` (an instance or an id) if the context's user may see its camera, else None."""
+    if zone is None or zone == "":
+        return None
+    if not isinstance(zone, Zone):
+        zone = Zone.objects.select_related("camera").filter(pk=int(zone)).first()
+    if zone is None or scope_for(context, zone.camera.camera_id).hidden:
+        return None
+    return zone
+
+
+def cached_for(zone, name, compute):
+    """``compute()`` cached with the zone's camera, so a stored batch of it refreshes it."""
+    return cached(scope_of(zone.camera.camera_id), f"zone:{zone.pk}:{name}", compute)
+
+
+def crossings_today(zone):
+    """{"in": n, "out": n} of the current UTC day."""
+    now = timezone.now()
+    midnight = now.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def compute():
+        sums = zone_counts.in_range([zone.pk], midnight, now).aggregate(
+            crossings_in=Sum("crossings_in"), crossings_out=Sum("crossings_out")
+        )
+        return {"in": sums["crossings_in"] or 0, "out": sums["crossings_out"] or 0}
+
+    return cached_for(zone, f"today:{midnight:%Y%m%d}", compute)
+
+
+def occupancy_now(zone):
+    """The peak occupancy per class of the current UTC hour (see ``zone_counts.occupancy``)."""
+    now = timezone.now()
+    return cached_for(
+        zone, f"occupancy:{now:%Y%m%d%H}", lambda: zone_counts.occupancy(zone, now)["classes"]
+    )
+
+
+@dataclass(frozen=True)
+class HourlyChart:
+    width: int
+    height: int
+    bars: list
+    peak: int
+    first_hour: datetime.datetime
+    last_hour: datetime.datetime
+
+
+def hourly_counts(zone, hours):
+    """{UTC hour: {series: count}} of the last ``hours`` hours: crossings in/out, or visits."""
+    last = zone_counts.hour_of(timezone.now())
+    first = last - datetime.timedelta(hours=hours - 1)
+    columns = ("crossings_in", "crossings_out") if zone.kind == Zone.Kind.LINE else ("visits",)
+
+    def compute():
+        rows = (
+            zone_counts.in_range([zone.pk], first, last + datetime.timedelta(hours=1))
+            .order_by()
+            .values("hour")
+            .annotate(**{column: Sum(column) for column in columns})
+        )
+        found = {row["hour"]: row for row in rows}
+        return [
+            (hour, {c: found.get(hour, {}).get(c, 0) for c in columns})
+            for hour in (first + datetime.timedelta(hours=n) for n in range(hours))
+        ]
+
+    return cached_for(zone, f"hourly:{hours}:{last:%Y%m%d%H}", compute)
+
+
+def hourly_chart(series, width=320, height=80, gap=1):
+    """Side-by-side bars per hour, one per series name (in, out or visits)."""
+    names = list(series[0][1])
+    slot = width / len(series)
+    bar_width = max((slot - gap) / len(names), 0.5)
+    peak = max((count for _, counts in series for count in counts.values()), default=0)
+    scale = height / peak if peak else 0
+    bars = [
+        Bar(
+            x=round(index * slot + gap / 2 + position * bar_width, 2),
+            y=round(height - counts[name] * scale, 2),
+            width=round(bar_width, 2),
+            height=round(counts[name] * scale, 2),
+            name=name.replace("_", "-"),
+            title=f"{hour:%Y-%m-%d %H}:00 UTC {name.replace('_', ' ')}: {counts[name]}",
+        )
+        for index, (hour, counts) in enumerate(series)
+        for position, name in enumerate(names)
+        if counts[name]
+    ]
+    return HourlyChart(width, height, bars, peak, series[0][0], series[-1][0])

@@ -1,0 +1,21 @@
+import pytest
+
+from django_video_analytics.models import Zone
+
+LINE_POINTS = [[0.2, 0.5], [0.8, 0.5]]
+SQUARE = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]
+
+
+@pytest.fixture
+def door_line(camera):
+    return Zone.objects.create(camera=camera, name="door", kind="line", points=LINE_POINTS)
+
+
+@pytest.fixture
+def waiting_area(camera):
+    return Zone.objects.create(
+        camera=camera, name="waiting", kind="polygon", points=SQUARE, loiter_seconds=60
+    )
+
+
+from tests.widgets.fixtures import isolated_widget_cache  # noqa: E402, F401
