@@ -26,6 +26,8 @@ DEFAULTS = {
     "CONSUMER_MAX_DELIVERIES": 5,
     "CELERY_TASK_MAX_MESSAGES": 5000,
     "UNKNOWN_CAMERA_POLICY": "create",
+    "MAX_FUTURE_SKEW_SECONDS": 300,
+    "CONSUMER_LIVENESS_TTL_SECONDS": 30,
     # Camera control
     "CAMERA_CONTROL_BACKEND": "django_video_analytics.control.local.LocalControlBackend",
     "ANALYTICS_SERVICE_URL": None,

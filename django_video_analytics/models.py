@@ -318,3 +318,21 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"alert {self.alert_id} attempt {self.attempt}"
+
+
+class SignalOutbox(models.Model):
+    """A stored batch whose ``events_stored`` signal is not sent yet (written with its rows)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Event type -> primary keys of the rows the batch inserted.
+    event_ids = models.JSONField(_("event ids"), default=dict)
+    camera_ids = models.JSONField(_("camera ids"), default=list)
+
+    class Meta:
+        db_table = "video_analytics_signaloutbox"
+        ordering = ["id"]
+        verbose_name = _("signal outbox entry")
+        verbose_name_plural = _("signal outbox")
+
+    def __str__(self):
+        return f"batch {self.pk} of {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -1,19 +1,22 @@
-"""Store a batch of validated events: bulk rows, ``last_active_at`` and daily statistics.
+"""Store a batch of validated events: bulk rows, ``last_active_at``, daily statistics, outbox.
 
 One transaction per batch, whose statements come in an order that keeps every count exact
 when several consumers store the same entries at once (a redelivery, a claim):
 
 1. the cameras are resolved before the transaction; unknown ones are created (or their
    events rejected, per ``UNKNOWN_CAMERA_POLICY``) as its first statement;
-2. each camera's ``last_active_at`` is raised, an UPDATE per camera in primary-key order.
-   Those row locks serialise the batches that share a camera; on SQLite, which has no row
-   locks, a write as the first statement takes the database's write lock, so the busy
-   timeout applies instead of an immediate "database is locked";
+2. each camera's ``last_active_at`` is raised (never past the present), an UPDATE per
+   camera in primary-key order. Those row locks serialise the batches that share a camera;
+   on SQLite, which has no row locks, a write as the first statement takes the database's
+   write lock, so the busy timeout applies instead of an immediate "database is locked";
 3. only then are the batch's source ids that already have a row looked up: under the
    camera locks no other consumer can be inserting them, so the remaining rows are exactly
-   the ones this batch inserts (``bulk_insert``);
+   the ones this batch inserts (``COPY`` on PostgreSQL, with primary keys drawn from the
+   sequences beforehand; ``bulk_create`` elsewhere);
 4. statistics are incremented by those rows only, with ``UPDATE ... SET n = n + k`` on rows
-   created beforehand with ``bulk_create(ignore_conflicts=True)``: no read-modify-write.
+   created beforehand with ``bulk_create(ignore_conflicts=True)``: no read-modify-write;
+5. when ``events_stored`` has receivers, a ``SignalOutbox`` row names the inserted rows, so
+   the signal survives a crash between the commit and the receivers (``events.outbox``).
 
 About a dozen round trips per batch, however many entries and cameras it holds: the
 per-camera and per-day UPDATEs go as one ``executemany`` each (pipelined by psycopg 3).
@@ -24,6 +27,7 @@ on the database the router picks for writing events (``default`` without a route
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timezone as dt_timezone
 
@@ -32,7 +36,8 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from ..conf import analytics_settings
-from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
+from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent, SignalOutbox
+from . import wire
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,17 @@ MODELS = {"detection": DetectionEvent, "motion": MotionEvent, "anpr": ANPREvent}
 EVENT_COUNTERS = {"detection": "detection_count", "motion": "motion_count", "anpr": "anpr_count"}
 # Detected objects are counted per class; the rest go to other_count.
 CLASS_COUNTERS = {"person": "person_count", "car": "car_count", "truck": "truck_count"}
+
+# The columns COPY writes, by attribute name: every concrete field of the event models (a
+# test holds them to the models).
+COMMON_FIELDS = ("id", "camera_id", "timestamp", "frame_number", "created_at", "processed",
+                 "source_id")  # fmt: skip
+TYPE_FIELDS = {
+    "detection": ("detections", "detection_count", "model_type", "model_version", "snapshot"),
+    "motion": ("motion_intensity", "affected_area_percentage"),
+    "anpr": ("license_plate", "confidence", "region", "candidates", "snapshot"),
+}
+JSON_FIELDS = frozenset({"detections", "candidates"})
 
 
 @dataclass(frozen=True)
@@ -51,19 +67,59 @@ class IncomingEvent:
     event: object  # a wire.WireEvent
 
 
+class StoredEvents(Sequence):
+    """The model instances of inserted rows, built on first use (most receivers never look)."""
+
+    def __init__(self, build, count):
+        self._build = build
+        self._count = count
+        self._items = None
+
+    def _list(self):
+        if self._items is None:
+            self._items = list(self._build())
+        return self._items
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self._list()[index]
+
+    def __iter__(self):
+        return iter(self._list())
+
+
+@dataclass
+class StoredBatch:
+    """What one committed transaction inserted, and the outbox row standing for its signal."""
+
+    events: Sequence  # model instances with their primary keys (StoredEvents)
+    camera_ids: set  # camera_id of the cameras that got rows
+    counts: Counter  # event type -> rows inserted
+    outbox_id: int | None = None
+
+
 @dataclass
 class IngestResult:
-    created: list = field(default_factory=list)  # the inserted model instances
-    counts: Counter = field(default_factory=Counter)  # event type -> rows inserted
+    batches: list = field(default_factory=list)  # StoredBatch per committed transaction
     duplicates: int = 0  # entries whose row already existed
-    camera_ids: set = field(default_factory=set)  # cameras that got new rows
     rejected: list = field(default_factory=list)  # (IncomingEvent, reason)
 
+    @property
+    def counts(self):
+        total = Counter()
+        for batch in self.batches:
+            total.update(batch.counts)
+        return total
+
+    @property
+    def stored(self):
+        return sum(len(batch.events) for batch in self.batches)
+
     def merge(self, other):
-        self.created += other.created
-        self.counts.update(other.counts)
+        self.batches += other.batches
         self.duplicates += other.duplicates
-        self.camera_ids |= other.camera_ids
         self.rejected += other.rejected
 
 
@@ -74,11 +130,10 @@ def source_id_for(event, stream_name, entry_id):
     return f"{stream_name}:{entry_id}"
 
 
-def store_events(incoming, *, unknown_camera_policy=None, fetch_ids=False):
+def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
     """Store ``incoming`` (IncomingEvent list) in one transaction; returns an IngestResult.
 
-    ``fetch_ids`` sets the primary keys of the created instances (one more query per event
-    type; bulk inserts that ignore conflicts return none).
+    ``outbox`` writes a ``SignalOutbox`` row for the inserted rows in the same transaction.
     """
     policy = unknown_camera_policy or analytics_settings.UNKNOWN_CAMERA_POLICY
     result = IngestResult()
@@ -102,10 +157,14 @@ def store_events(incoming, *, unknown_camera_policy=None, fetch_ids=False):
         if unknown:
             cameras.update(_create_cameras(using, unknown))
         _touch_cameras(using, incoming, cameras)
-        rows = _insert_rows(using, incoming, cameras, result)
-        _increment_statistics(using, rows)
-    if fetch_ids:
-        _fetch_ids(using, result.created)
+        batch = _insert_rows(using, incoming, cameras, result)
+        _increment_statistics(using, batch.rows)
+        if outbox and batch.counts:
+            batch.outbox_id = _write_outbox(using, batch)
+    if batch.counts:
+        result.batches.append(
+            StoredBatch(batch.events, batch.camera_ids, batch.counts, batch.outbox_id)
+        )
     return result
 
 
@@ -173,114 +232,214 @@ def _touch_cameras(using, incoming, cameras):
         f"UPDATE {table} SET {column} = CASE WHEN {column} IS NULL OR {column} < %s "
         f"THEN %s ELSE {column} END WHERE {quote(meta.pk.column)} = %s"
     )
+    now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
     params = []
     for pk in sorted(latest):
-        moment = connection.ops.adapt_datetimefield_value(_db_datetime(latest[pk]))
+        moment = connection.ops.adapt_datetimefield_value(_db_datetime(min(latest[pk], now)))
         params.append((moment, moment, pk))
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)
 
 
+@dataclass
+class _Inserted:
+    rows: list = field(default_factory=list)  # (camera pk, wire event), for the statistics
+    events: StoredEvents = None
+    camera_ids: set = field(default_factory=set)
+    counts: Counter = field(default_factory=Counter)
+    event_ids: dict = field(default_factory=dict)  # event type -> [pk]
+    outbox_id: int | None = None
+
+
 def _insert_rows(using, incoming, cameras, result):
-    """Insert the rows that do not exist yet; returns them as (camera pk, event) pairs."""
+    """Insert the rows that do not exist yet (COPY on PostgreSQL, else ``bulk_create``)."""
     by_type = defaultdict(list)
     for item in incoming:
         by_type[item.event.event_type].append(item)
     camera_ids = {pk: camera_id for camera_id, pk in cameras.items()}
-    inserted = []
+    inserted = _Inserted()
+    new = {}
     for event_type, items in by_type.items():
-        model = MODELS[event_type]
         existing = set(
-            model.objects.using(using)
+            MODELS[event_type]
+            .objects.using(using)
             .filter(source_id__in=[item.source_id for item in items])
             .values_list("source_id", flat=True)
         )
-        objects = []
+        result.duplicates += len(existing)
+        fresh = [item for item in items if item.source_id not in existing]
+        if fresh:
+            new[event_type] = fresh
+    if not new:
+        return inserted
+    if _copies(connections[using]):
+        rows, build_events = _copy_rows(using, new, cameras)
+    else:
+        rows, build_events = _create_rows(using, new, cameras)
+    for event_type, items in new.items():
+        inserted.counts[event_type] = len(items)
+        inserted.event_ids[event_type] = [pk for pk, _item in rows[event_type]]
         for item in items:
-            if item.source_id in existing:
-                result.duplicates += 1
-                continue
-            pk = cameras[item.event.camera_id]
-            objects.append(_row(model, item, pk))
-            inserted.append((pk, item.event))
-            result.camera_ids.add(camera_ids[pk])
-        if objects:
-            bulk_insert(using, model, objects)
-            result.created += objects
-            result.counts[event_type] += len(objects)
+            camera_pk = cameras[item.event.camera_id]
+            inserted.rows.append((camera_pk, item.event))
+            inserted.camera_ids.add(camera_ids[camera_pk])
+    inserted.events = StoredEvents(build_events, sum(inserted.counts.values()))
     return inserted
 
 
-def bulk_insert(using, model, objects):
-    """Insert ``objects``: COPY on PostgreSQL with psycopg 3, else ``bulk_create``.
+def _copies(connection):
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def _type_fields(event):
+    """The type's own field values of the row for ``event`` (attribute name -> value)."""
+    if event.event_type == "detection":
+        return {
+            "detections": list(event.detections),
+            "detection_count": len(event.detections),
+            "model_type": event.model_type,
+            "model_version": event.model_version,
+            "snapshot": event.snapshot or "",
+        }
+    if event.event_type == "motion":
+        return {
+            "motion_intensity": event.motion_intensity,
+            "affected_area_percentage": event.affected_area_percentage,
+        }
+    return {
+        "license_plate": event.license_plate,
+        "confidence": event.confidence,
+        "region": event.region,
+        "candidates": list(event.candidates),
+        "snapshot": event.snapshot or "",
+    }
+
+
+def _copy_rows(using, new, cameras):
+    """COPY the rows with primary keys drawn beforehand.
+
+    Returns ``{event type: [(pk, item)]}`` and a function building their model instances.
 
     Django's bulk insert on PostgreSQL sends each column as an array literal, and psycopg
-    escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row, and
-    the difference between meeting and missing the consumer's throughput. COPY has no ON
-    CONFLICT, which the lookup of existing rows under the camera locks makes unnecessary; a
-    conflict left (a producer reusing an event id on another camera) fails the batch, and
-    the consumer isolates the entry and dead-letters it with the constraint's message.
+    escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row. The
+    rows are written as plain tuples (no model instances, no per-field adapters) with the
+    JSON encoded once. COPY has no ON CONFLICT, which the lookup of existing rows under the
+    camera locks makes unnecessary; a conflict left (a producer reusing an event id on
+    another camera) fails the batch, and the consumer isolates and dead-letters the entry.
     """
     connection = connections[using]
-    if connection.vendor == "postgresql":
-        from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-        if is_psycopg3:
-            _copy(connection, model, objects)
-            return
-    model.objects.using(using).bulk_create(objects, ignore_conflicts=True)
-
-
-def _copy(connection, model, objects):
-    # Every column but the serial key, with the values Django itself would write
-    # (auto_now_add, defaults, JSON and file adapters), so the models stay the source.
-    fields = [field for field in model._meta.concrete_fields if field is not model._meta.pk]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    now = _db_datetime(timezone.now())
+    ids = _draw_ids(connection, {event_type: len(items) for event_type, items in new.items()})
+    rows = {}
     # The raw psycopg cursor: its errors are turned into django.db's here.
     with connection.wrap_database_errors, connection.cursor() as cursor:
-        with cursor.cursor.copy(statement) as copy:
-            for obj in objects:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(field.pre_save(obj, True), connection)
-                        for field in fields
+        for event_type, items in new.items():
+            model = MODELS[event_type]
+            names = COMMON_FIELDS + TYPE_FIELDS[event_type]
+            columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+            json_positions = [i for i, name in enumerate(names) if name in JSON_FIELDS]
+            pairs = list(zip(ids[event_type], items, strict=True))
+            statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for pk, item in pairs:
+                    event = item.event
+                    values = [
+                        pk,
+                        cameras[event.camera_id],
+                        _db_datetime(event.timestamp),
+                        event.frame_number,
+                        now,
+                        False,
+                        item.source_id,
+                        *_type_fields(event).values(),
                     ]
-                )
+                    for position in json_positions:
+                        values[position] = wire.dumps(values[position])
+                    copy.write_row(values)
+            rows[event_type] = pairs
+    return rows, lambda: _instances(rows, cameras, now)
 
 
-def _row(model, item, camera_pk):
-    event = item.event
-    common = {
-        "camera_id": camera_pk,
-        "timestamp": _db_datetime(event.timestamp),
-        "frame_number": event.frame_number,
-        "source_id": item.source_id,
-    }
-    if model is DetectionEvent:
-        return DetectionEvent(
-            **common,
-            detections=list(event.detections),
-            detection_count=len(event.detections),
-            model_type=event.model_type,
-            model_version=event.model_version,
-            snapshot=event.snapshot or "",
+def _draw_ids(connection, counts):
+    """``counts[event type]`` fresh primary keys of each event table, in one round trip."""
+    parts = []
+    params = []
+    for index, (event_type, count) in enumerate(counts.items()):
+        meta = MODELS[event_type]._meta
+        parts.append(
+            "SELECT %s, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
         )
-    if model is MotionEvent:
-        return MotionEvent(
-            **common,
-            motion_intensity=event.motion_intensity,
-            affected_area_percentage=event.affected_area_percentage,
-        )
-    return ANPREvent(
-        **common,
-        license_plate=event.license_plate,
-        confidence=event.confidence,
-        region=event.region,
-        candidates=list(event.candidates),
-        snapshot=event.snapshot or "",
+        params += [index, meta.db_table, meta.pk.column, count]
+    ids = {event_type: [] for event_type in counts}
+    types = list(counts)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for index, pk in cursor.fetchall():
+            ids[types[index]].append(pk)
+    return ids
+
+
+def _create_rows(using, new, cameras):
+    """``bulk_create`` the rows; returns what ``_copy_rows`` does."""
+    rows = {}
+    created = []
+    for event_type, items in new.items():
+        model = MODELS[event_type]
+        objects = [
+            model(
+                camera_id=cameras[item.event.camera_id],
+                timestamp=_db_datetime(item.event.timestamp),
+                frame_number=item.event.frame_number,
+                source_id=item.source_id,
+                **_type_fields(item.event),
+            )
+            for item in items
+        ]
+        model.objects.using(using).bulk_create(objects)
+        if any(obj.pk is None for obj in objects):  # a backend that returns no keys
+            found = dict(
+                model.objects.using(using)
+                .filter(source_id__in=[obj.source_id for obj in objects])
+                .values_list("source_id", "pk")
+            )
+            for obj in objects:
+                obj.pk = found[obj.source_id]
+        rows[event_type] = [(obj.pk, item) for obj, item in zip(objects, items, strict=True)]
+        created += objects
+    return rows, lambda: created
+
+
+def _instances(rows, cameras, created_at):
+    """Model instances of the inserted rows, as the database holds them."""
+    instances = []
+    for event_type, pairs in rows.items():
+        model = MODELS[event_type]
+        for pk, item in pairs:
+            event = item.event
+            instance = model(
+                id=pk,
+                camera_id=cameras[event.camera_id],
+                timestamp=_db_datetime(event.timestamp),
+                frame_number=event.frame_number,
+                source_id=item.source_id,
+                created_at=created_at,
+                **_type_fields(event),
+            )
+            instance._state.adding = False
+            instances.append(instance)
+    return instances
+
+
+def _write_outbox(using, inserted):
+    outbox = SignalOutbox.objects.using(using).create(
+        event_ids=inserted.event_ids, camera_ids=sorted(inserted.camera_ids)
     )
+    return outbox.pk
 
 
 def statistics_increments(rows):
@@ -324,20 +483,6 @@ def _increment_statistics(using, rows):
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)
-
-
-def _fetch_ids(using, created):
-    by_model = defaultdict(dict)
-    for instance in created:
-        by_model[type(instance)][instance.source_id] = instance
-    for model, instances in by_model.items():
-        found = (
-            model.objects.using(using)
-            .filter(source_id__in=list(instances))
-            .values_list("source_id", "pk")
-        )
-        for source_id, pk in found:
-            instances[source_id].pk = pk
 
 
 def _db_datetime(value):

@@ -15,6 +15,7 @@ from django_video_analytics.models import (
     DetectionEvent,
     EventStatistics,
     MotionEvent,
+    SignalOutbox,
 )
 from django_video_analytics.signals import events_stored
 
@@ -343,7 +344,9 @@ def test_unknown_camera_policy_dead_letter(settings, stream_names, publisher, ma
     assert "unknown camera 'stranger'" in letter.reason
 
 
-def test_signal_is_sent_after_commit_and_ack(publisher, make_consumer, pending):
+def test_signal_is_sent_after_commit_and_ack_in_a_transaction_of_its_own(
+    publisher, make_consumer, pending
+):
     received = []
 
     def receiver(sender, camera_ids, counts, events, **kwargs):
@@ -378,7 +381,9 @@ def test_signal_is_sent_after_commit_and_ack(publisher, make_consumer, pending):
     (sent,) = received
     assert sent["camera_ids"] == {"cam-a", "cam-b"}
     assert sent["counts"] == {"motion": 1, "anpr": 1}
-    assert sent["in_transaction"] is False and sent["pending"] == 0
+    # Inside the transaction that records the delivery (the outbox row is deleted with it).
+    assert sent["in_transaction"] is True and sent["pending"] == 0
+    assert not SignalOutbox.objects.exists()
     assert sorted(type(event).__name__ for event in sent["events"]) == ["ANPREvent", "MotionEvent"]
     assert all(event.pk for event in sent["events"])
 
