@@ -413,3 +413,20 @@ def test_leave_group_only_without_pending_entries(
         )
     }
     assert names == {"busy"}
+
+
+def test_entries_of_a_consumer_whose_liveness_key_is_gone_are_claimed_at_once(
+    redis_client, stream_names, publisher, make_consumer, pending
+):
+    publisher.publish_many(mixed_entries(25))
+    make_consumer("elsewhere").read_batch(count=10)  # read, never acknowledged
+    key = f"{stream_names['STREAM_NAME']}:consumers:{stream_names['CONSUMER_GROUP']}:elsewhere"
+    redis_client.set(key, "another-host 1", ex=30)  # alive on another host: wait for it
+
+    patient = make_consumer("patient", claim_idle_ms=60_000).drain()
+    assert (patient.read, pending()) == (15, 10)
+
+    redis_client.delete(key)  # its key expired: it is gone
+    result = make_consumer("claimer", claim_idle_ms=60_000).drain()
+    assert (result.read, result.stored) == (10, 10)
+    assert pending() == 0 and stored_row_count() == 25
