@@ -40,6 +40,8 @@ TRIMMED_REASON = "the entry was trimmed from the stream before it was stored"
 # migrated), and the batch is retried whole instead of being split.
 REFUSED_ERRORS = (IntegrityError, DataError)
 OUTBOX_SWEEP_SECONDS = 10.0  # how often leftover outbox rows (of any consumer) are looked for
+# While batches arrive full (a backlog), their signals go out together, at most this late.
+DELIVERY_DELAY_SECONDS = 1.0
 
 
 def default_consumer_name(prefix=None):
@@ -138,6 +140,8 @@ class EventConsumer:
         self._claim_cursor = "0-0"
         self._next_claim_at = 0.0
         self._next_sweep_at = 0.0  # leftover outbox rows are delivered first thing
+        self._undelivered = []  # committed StoredBatch parts whose signal waits
+        self._undelivered_since = 0.0
 
     def __repr__(self):
         return f"<EventConsumer {self.name!r} of {self.group!r} on {self.stream!r}>"
@@ -325,7 +329,7 @@ class EventConsumer:
         finally:
             # The rows are committed even if Redis failed just now: their signal goes out
             # (a retry of this batch finds them all as duplicates and sends nothing).
-            self._deliver(stored)
+            self._queue_delivery(stored, full=len(batch) >= self.batch_size)
 
         result.counts = stored.counts
         result.stored = stored.stored
@@ -397,18 +401,26 @@ class EventConsumer:
             pipe.xack(self.stream, self.group, *entry_ids)
         pipe.execute()
 
-    def _deliver(self, stored):
-        """Send ``events_stored`` for each committed part of the batch (see ``outbox``)."""
-        using = events_database()
-        for part in stored.batches:
-            if part.outbox_id is None:
-                continue  # nobody listened when it was stored
-            try:
-                outbox.deliver(part, sender=type(self), using=using)
-            except DatabaseError as exc:
-                # The outbox row stays; the next sweep delivers it.
-                logger.warning("Sending events_stored failed (%s); will retry", exc)
-                self._next_sweep_at = 0.0
+    def _queue_delivery(self, stored, full):
+        """Deliver the signal now, or with the next batches while full ones keep coming."""
+        parts = [part for part in stored.batches if part.outbox_id is not None]
+        if parts and not self._undelivered:
+            self._undelivered_since = time.monotonic()
+        self._undelivered += parts
+        if not full or time.monotonic() - self._undelivered_since >= DELIVERY_DELAY_SECONDS:
+            self.deliver()
+
+    def deliver(self):
+        """Send ``events_stored`` for the batches stored and not signalled yet (``outbox``)."""
+        if not self._undelivered:
+            return
+        parts, self._undelivered = self._undelivered, []
+        try:
+            outbox.deliver(parts, sender=type(self), using=events_database())
+        except DatabaseError as exc:
+            # The outbox rows stay; the next sweep delivers them.
+            logger.warning("Sending events_stored failed (%s); will retry", exc)
+            self._next_sweep_at = 0.0
 
     def _deliver_leftovers(self):
         """Deliver outbox rows left by crashes or failed deliveries, now and then."""
@@ -435,6 +447,7 @@ class EventConsumer:
             if not batch:
                 break
             total.add(self.handle(batch))
+        self.deliver()
         return total
 
     def leave_group(self):

@@ -13,8 +13,8 @@ when several consumers store the same entries at once (a redelivery, a claim):
    camera locks no other consumer can be inserting them, so the remaining rows are exactly
    the ones this batch inserts (``COPY`` on PostgreSQL, with primary keys drawn from the
    sequences beforehand; ``bulk_create`` elsewhere);
-4. statistics are incremented by those rows only, with ``UPDATE ... SET n = n + k`` on rows
-   created beforehand with ``bulk_create(ignore_conflicts=True)``: no read-modify-write;
+4. statistics are incremented by those rows only, with ``INSERT ... ON CONFLICT DO UPDATE
+   SET n = n + k``: no read-modify-write;
 5. when ``events_stored`` has receivers, a ``SignalOutbox`` row names the inserted rows, so
    the signal survives a crash between the commit and the receivers (``events.outbox``).
 
@@ -46,8 +46,8 @@ EVENT_COUNTERS = {"detection": "detection_count", "motion": "motion_count", "anp
 # Detected objects are counted per class; the rest go to other_count.
 CLASS_COUNTERS = {"person": "person_count", "car": "car_count", "truck": "truck_count"}
 
-# The columns COPY writes, by attribute name: every concrete field of the event models (a
-# test holds them to the models).
+# The columns COPY writes, by attribute name: every concrete field of the event models, in
+# their order (a test holds them to the models; ``from_db`` relies on the order).
 COMMON_FIELDS = ("id", "camera_id", "timestamp", "frame_number", "created_at", "processed",
                  "source_id")  # fmt: skip
 TYPE_FIELDS = {
@@ -259,21 +259,17 @@ def _insert_rows(using, incoming, cameras, result):
     camera_ids = {pk: camera_id for camera_id, pk in cameras.items()}
     inserted = _Inserted()
     new = {}
+    copies = _copies(connections[using])
+    existing, ids = _existing_source_ids(using, by_type, draw_ids=copies)
     for event_type, items in by_type.items():
-        existing = set(
-            MODELS[event_type]
-            .objects.using(using)
-            .filter(source_id__in=[item.source_id for item in items])
-            .values_list("source_id", flat=True)
-        )
-        result.duplicates += len(existing)
-        fresh = [item for item in items if item.source_id not in existing]
+        result.duplicates += len(existing[event_type])
+        fresh = [item for item in items if item.source_id not in existing[event_type]]
         if fresh:
             new[event_type] = fresh
     if not new:
         return inserted
-    if _copies(connections[using]):
-        rows, build_events = _copy_rows(using, new, cameras)
+    if copies:
+        rows, build_events = _copy_rows(using, new, cameras, ids)
     else:
         rows, build_events = _create_rows(using, new, cameras)
     for event_type, items in new.items():
@@ -285,6 +281,57 @@ def _insert_rows(using, incoming, cameras, result):
             inserted.camera_ids.add(camera_ids[camera_pk])
     inserted.events = StoredEvents(build_events, sum(inserted.counts.values()))
     return inserted
+
+
+def _existing_source_ids(using, by_type, draw_ids=False):
+    """The source ids of ``by_type``'s items that have a row, per event type, in one query.
+
+    ``draw_ids`` (PostgreSQL) draws a primary key per item from each table's sequence in
+    the same query (those of duplicates are left unused); returns ``(existing, ids)``.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    parts = []
+    params = []
+    types = list(by_type)
+    for index, event_type in enumerate(types):
+        meta = MODELS[event_type]._meta
+        column = quote(meta.get_field("source_id").column)
+        source_ids = [item.source_id for item in by_type[event_type]]
+        if connection.vendor == "postgresql":
+            condition = f"{column} = ANY(%s)"  # one array: no query text of 500 placeholders
+            params.append(source_ids)
+        else:
+            condition = f"{column} IN ({', '.join(['%s'] * len(source_ids))})"
+            params += source_ids
+        parts.append(
+            f"SELECT {index}, {column}, NULL FROM {quote(meta.db_table)} WHERE {condition}"
+        )
+        if draw_ids:
+            parts.append(f"SELECT {index}, NULL, nextval(%s::regclass) FROM generate_series(1, %s)")
+            params += [_sequence(connection, meta), len(source_ids)]
+    existing = {event_type: set() for event_type in types}
+    ids = {event_type: [] for event_type in types}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for index, source_id, pk in cursor.fetchall():
+            if pk is None:
+                existing[types[index]].add(source_id)
+            else:
+                ids[types[index]].append(pk)
+    return existing, ids
+
+
+_sequences = {}  # (database alias, table) -> the name of its primary key's sequence
+
+
+def _sequence(connection, meta):
+    key = (connection.alias, meta.db_table)
+    if key not in _sequences:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+            _sequences[key] = cursor.fetchone()[0]
+    return _sequences[key]
 
 
 def _copies(connection):
@@ -319,8 +366,8 @@ def _type_fields(event):
     }
 
 
-def _copy_rows(using, new, cameras):
-    """COPY the rows with primary keys drawn beforehand.
+def _copy_rows(using, new, cameras, ids):
+    """COPY the rows with the primary keys ``ids`` (drawn beforehand, per event type).
 
     Returns ``{event type: [(pk, item)]}`` and a function building their model instances.
 
@@ -334,8 +381,8 @@ def _copy_rows(using, new, cameras):
     connection = connections[using]
     quote = connection.ops.quote_name
     now = _db_datetime(timezone.now())
-    ids = _draw_ids(connection, {event_type: len(items) for event_type, items in new.items()})
     rows = {}
+    instance_values = {}  # event type -> the values of each row, in the models' field order
     # The raw psycopg cursor: its errors are turned into django.db's here.
     with connection.wrap_database_errors, connection.cursor() as cursor:
         for event_type, items in new.items():
@@ -343,8 +390,10 @@ def _copy_rows(using, new, cameras):
             names = COMMON_FIELDS + TYPE_FIELDS[event_type]
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
             json_positions = [i for i, name in enumerate(names) if name in JSON_FIELDS]
-            pairs = list(zip(ids[event_type], items, strict=True))
+            # More ids than items when some were duplicates: the rest stay unused.
+            pairs = list(zip(ids[event_type], items, strict=False))
             statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            values_of_rows = []
             with cursor.cursor.copy(statement) as copy:
                 for pk, item in pairs:
                     event = item.event
@@ -358,30 +407,14 @@ def _copy_rows(using, new, cameras):
                         item.source_id,
                         *_type_fields(event).values(),
                     ]
+                    values_of_rows.append(values)
+                    text = values.copy()
                     for position in json_positions:
-                        values[position] = wire.dumps(values[position])
-                    copy.write_row(values)
+                        text[position] = wire.dumps(text[position])
+                    copy.write_row(text)
             rows[event_type] = pairs
-    return rows, lambda: _instances(rows, cameras, now)
-
-
-def _draw_ids(connection, counts):
-    """``counts[event type]`` fresh primary keys of each event table, in one round trip."""
-    parts = []
-    params = []
-    for index, (event_type, count) in enumerate(counts.items()):
-        meta = MODELS[event_type]._meta
-        parts.append(
-            "SELECT %s, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
-        )
-        params += [index, meta.db_table, meta.pk.column, count]
-    ids = {event_type: [] for event_type in counts}
-    types = list(counts)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for index, pk in cursor.fetchall():
-            ids[types[index]].append(pk)
-    return ids
+            instance_values[event_type] = values_of_rows
+    return rows, lambda: _instances(using, instance_values)
 
 
 def _create_rows(using, new, cameras):
@@ -414,24 +447,13 @@ def _create_rows(using, new, cameras):
     return rows, lambda: created
 
 
-def _instances(rows, cameras, created_at):
-    """Model instances of the inserted rows, as the database holds them."""
+def _instances(using, instance_values):
+    """Model instances of the COPYed rows, as loaded from the database."""
     instances = []
-    for event_type, pairs in rows.items():
+    for event_type, values_of_rows in instance_values.items():
         model = MODELS[event_type]
-        for pk, item in pairs:
-            event = item.event
-            instance = model(
-                id=pk,
-                camera_id=cameras[event.camera_id],
-                timestamp=_db_datetime(event.timestamp),
-                frame_number=event.frame_number,
-                source_id=item.source_id,
-                created_at=created_at,
-                **_type_fields(event),
-            )
-            instance._state.adding = False
-            instances.append(instance)
+        names = COMMON_FIELDS + TYPE_FIELDS[event_type]
+        instances += [model.from_db(using, names, values) for values in values_of_rows]
     return instances
 
 
@@ -456,30 +478,35 @@ def statistics_increments(rows):
 
 
 def _increment_statistics(using, rows):
+    """Add the rows' counts to their (camera, date) rows: one upsert each, in key order.
+
+    ``INSERT ... ON CONFLICT DO UPDATE SET n = n + k`` never reads and writes back, so
+    concurrent batches cannot lose counts; the key order keeps them from deadlocking. The
+    upserts go as one ``executemany`` (pipelined by psycopg 3).
+    """
     increments = statistics_increments(rows)
     if not increments:
         return
-    keys = sorted(increments)
-    EventStatistics.objects.using(using).bulk_create(
-        [EventStatistics(camera_id=pk, date=day) for pk, day in keys], ignore_conflicts=True
-    )
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = EventStatistics._meta
-    column = {name: quote(meta.get_field(name).column) for name in EventStatistics.COUNTERS}
-    # n = n + k, the F() expression's SQL, for every (camera, date) in one round trip.
-    assignments = ", ".join(f"{column[name]} = {column[name]} + %s" for name in column)
+    table = quote(meta.db_table)
+    counters = [quote(meta.get_field(name).column) for name in EventStatistics.COUNTERS]
+    camera, date = quote(meta.get_field("camera").column), quote(meta.get_field("date").column)
+    created, updated = (quote(meta.get_field(name).column) for name in ("created_at", "updated_at"))
+    columns = [camera, date, *counters, created, updated]
+    assignments = [f"{column} = {table}.{column} + EXCLUDED.{column}" for column in counters]
     statement = (
-        f"UPDATE {quote(meta.db_table)} SET {assignments}, "
-        f"{quote(meta.get_field('updated_at').column)} = %s "
-        f"WHERE {quote(meta.get_field('camera').column)} = %s "
-        f"AND {quote(meta.get_field('date').column)} = %s"
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({camera}, {date}) DO UPDATE SET {', '.join(assignments)}, "
+        f"{updated} = EXCLUDED.{updated}"
     )
     now = connection.ops.adapt_datetimefield_value(_db_datetime(timezone.now()))
     params = [
-        [increments[key][name] for name in column]
-        + [now, key[0], connection.ops.adapt_datefield_value(key[1])]
-        for key in keys
+        [key[0], connection.ops.adapt_datefield_value(key[1])]
+        + [increments[key][name] for name in EventStatistics.COUNTERS]
+        + [now, now]
+        for key in sorted(increments)
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)

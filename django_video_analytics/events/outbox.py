@@ -1,12 +1,13 @@
-"""``events_stored``, sent exactly once per stored batch through the ``SignalOutbox`` table.
+"""``events_stored``, sent exactly once per stored event through the ``SignalOutbox`` table.
 
 ``ingest.store_events`` writes an outbox row in the transaction that inserts the rows. After
 the commit the consumer delivers it in one transaction: the row is deleted first (which
 claims it: whoever deletes it second finds nothing), then every receiver runs in a savepoint
 of its own. What the receivers write to the database commits together with that deletion, so
-it happens exactly once per stored batch, even when the process dies or the connection drops
+it happens exactly once per stored event, even when the process dies or the connection drops
 between the commit and the receivers: the row survives and is delivered later, by the same
-consumer's next sweep or by any consumer when it starts.
+consumer's next sweep or by any consumer when it starts. Several batches stored in quick
+succession may be delivered together, as one signal.
 
 The contract for receivers:
 
@@ -20,6 +21,7 @@ The contract for receivers:
 """
 
 import logging
+from collections import Counter
 
 from asgiref.sync import async_to_sync
 from django.db import DatabaseError, transaction
@@ -33,13 +35,25 @@ logger = logging.getLogger(__name__)
 SWEEP_LIMIT = 100  # outbox rows delivered per sweep
 
 
-def deliver(batch, *, sender, using):
-    """Send ``events_stored`` for ``batch`` (an ``ingest.StoredBatch``); False if done already."""
+def deliver(batches, *, sender, using):
+    """One ``events_stored`` for ``batches`` (``ingest.StoredBatch``); returns how many it sent.
+
+    Batches another consumer delivered meanwhile (its sweep) are left out.
+    """
     with transaction.atomic(using=using):
-        if not _claim(batch.outbox_id, using):
-            return False
-        _send(sender, using, batch.camera_ids, batch.counts, batch.events)
-    return True
+        if _claim([batch.outbox_id for batch in batches], using) == len(batches):
+            camera_ids = set().union(*(batch.camera_ids for batch in batches))
+            counts = sum((Counter(batch.counts) for batch in batches), Counter())
+            events = StoredEvents(
+                lambda: [event for batch in batches for event in batch.events],
+                sum(len(batch.events) for batch in batches),
+            )
+            _send(sender, using, camera_ids, counts, events)
+            return len(batches)
+        transaction.set_rollback(True, using=using)
+    if len(batches) == 1:
+        return 0
+    return sum(deliver([batch], sender=sender, using=using) for batch in batches)
 
 
 def deliver_pending(*, sender, using, limit=SWEEP_LIMIT):
@@ -47,7 +61,7 @@ def deliver_pending(*, sender, using, limit=SWEEP_LIMIT):
     delivered = 0
     for row in SignalOutbox.objects.using(using).order_by("id")[:limit]:
         with transaction.atomic(using=using):
-            if not _claim(row.pk, using):
+            if not _claim([row.pk], using):
                 continue  # another consumer delivered it meanwhile
             events = _load_events(row.event_ids, using)
             counts = {event_type: len(ids) for event_type, ids in row.event_ids.items()}
@@ -58,11 +72,14 @@ def deliver_pending(*, sender, using, limit=SWEEP_LIMIT):
     return delivered
 
 
-def _claim(outbox_id, using):
-    # The first statement of the transaction: it locks the row (PostgreSQL) or the database
-    # (SQLite) until the receivers' work commits with it.
-    deleted, _by_model = SignalOutbox.objects.using(using).filter(pk=outbox_id).delete()
-    return deleted > 0
+def _claim(outbox_ids, using):
+    """Delete the outbox rows; returns how many there were.
+
+    The first statement of the transaction: it locks the rows (PostgreSQL) or the database
+    (SQLite) until the receivers' work commits with it.
+    """
+    deleted, _by_model = SignalOutbox.objects.using(using).filter(pk__in=outbox_ids).delete()
+    return deleted
 
 
 def _load_events(event_ids, using):

@@ -455,7 +455,7 @@ def _snapshot(value):
     return value
 
 
-_BOX_KEYS = ("x", "y", "width", "height")
+_BOX_KEYS = ("x", "y", "width", "height")  # the fast path below spells them out
 _ITEM_KEYS = frozenset({"class_name", "confidence", "bounding_box"})
 
 
@@ -471,6 +471,16 @@ def _plain_scalar(value):
     return value is None or kind is bool or _plain_number(value)
 
 
+def _plain_extras(item):
+    """The keys a producer added to a detection item hold short scalars only."""
+    if len(item) > MAX_CONTAINER_ITEMS:
+        return False
+    for key, value in item.items():
+        if key not in _ITEM_KEYS and not _plain_scalar(value):
+            return False
+    return True
+
+
 def _detection_item(item, index):
     # The common case in a few type checks; anything unusual takes the path that words it.
     try:
@@ -480,10 +490,12 @@ def _detection_item(item, index):
             type(name) is str
             and len(name) <= MAX_LENGTHS["class_name"]
             and _plain_number(item["confidence"])
-            and len(box) == len(_BOX_KEYS)
-            and all(_plain_number(box[key]) for key in _BOX_KEYS)
-            and len(item) <= MAX_CONTAINER_ITEMS
-            and all(key in _ITEM_KEYS or _plain_scalar(value) for key, value in item.items())
+            and len(box) == 4
+            and _plain_number(box["x"])
+            and _plain_number(box["y"])
+            and _plain_number(box["width"])
+            and _plain_number(box["height"])
+            and (len(item) == len(_ITEM_KEYS) or _plain_extras(item))
         ):
             return item
     except (KeyError, TypeError):

@@ -6,7 +6,7 @@
 
 - ``DVA_TEST_DATABASE_NAME``: the test database (read by tests/settings.py);
 - ``DVA_TEST_VIDEO_ANALYTICS``: JSON merged into ``VIDEO_ANALYTICS`` (stream names ...);
-- ``DVA_TEST_SLOW_STATISTICS_MS``: a pause before the statistics UPDATE of each batch (the
+- ``DVA_TEST_SLOW_STATISTICS_MS``: a pause before the statistics upsert of each batch (the
   last statement of its transaction, after its rows are written), so that a batch stays in
   flight long enough for a test to kill the process inside its transaction;
 - ``DVA_TEST_KILL_AT_DELIVERY``: N kills the process (SIGKILL) as it starts delivering the
@@ -137,7 +137,7 @@ def main(argv):
     deliveries = []
 
     def slow_statistics(execute, sql, params, many, context):
-        if pause and sql.startswith("UPDATE") and STATISTICS_TABLE in sql:
+        if pause and sql.startswith("INSERT") and STATISTICS_TABLE in sql:
             time.sleep(pause)
         if kill_at_delivery and sql.startswith("DELETE") and OUTBOX_TABLE in sql:
             deliveries.append(sql)

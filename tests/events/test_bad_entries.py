@@ -144,4 +144,4 @@ def test_timestamps_without_offset_are_read_as_utc(redis_client, stream_names, m
 def test_copy_columns_are_every_field_of_the_event_models():
     for event_type, model in ingest.MODELS.items():
         names = ingest.COMMON_FIELDS + ingest.TYPE_FIELDS[event_type]
-        assert sorted(names) == sorted(field.attname for field in model._meta.concrete_fields)
+        assert list(names) == [field.attname for field in model._meta.concrete_fields]

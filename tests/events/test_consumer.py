@@ -205,7 +205,7 @@ def test_database_error_mid_batch_acks_nothing_and_retry_stores_the_batch(
 
     def fail_statistics(execute, sql, params, many, context):
         # After the event rows are inserted: the middle of the batch's transaction.
-        if "video_analytics_eventstatistics" in sql and sql.lstrip().upper().startswith("UPDATE"):
+        if "video_analytics_eventstatistics" in sql and sql.startswith("INSERT"):
             failures.append(sql)
             raise OperationalError("connection lost (injected)")
         return execute(sql, params, many, context)
@@ -230,7 +230,7 @@ def test_runner_retries_a_failed_batch_from_memory(publisher, make_consumer, pen
     calls = []
 
     def fail_once(execute, sql, params, many, context):
-        if sql.startswith("UPDATE") and "video_analytics_eventstatistics" in sql and not calls:
+        if sql.startswith("INSERT") and "video_analytics_eventstatistics" in sql and not calls:
             calls.append(sql)
             raise OperationalError("server closed the connection unexpectedly (injected)")
         return execute(sql, params, many, context)

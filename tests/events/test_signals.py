@@ -69,19 +69,21 @@ def test_consumer_killed_between_commit_and_signal(
         "victim",
         overrides={**stream_names, "CONSUMER_BATCH_SIZE": 100},
         log_path=log,
-        environment={"DVA_TEST_KILL_AT_DELIVERY": "3", "DVA_TEST_COUNT_SIGNALS": "1"},
+        slow_statistics_ms=300,  # full batches 0.3 s apart: signalled in groups of ~1 s
+        environment={"DVA_TEST_KILL_AT_DELIVERY": "2", "DVA_TEST_COUNT_SIGNALS": "1"},
     )
     try:
         assert victim.wait(120) == -signal.SIGKILL, log.read_text()
     finally:
         victim.kill()
-    # Batches 1 and 2 were signalled; batch 3 is committed and acknowledged, unsignalled.
-    assert stored_row_count() == 300 and SignalOutbox.objects.count() == 1
-    assert sum(signal_calls().values()) == 200
+    # The first group was signalled; the batches of the second are committed and
+    # acknowledged, but unsignalled.
+    signalled = sum(signal_calls().values())
+    assert 0 < signalled < stored_row_count()
+    assert SignalOutbox.objects.exists()
 
     # Any consumer delivers the leftover on start (and claims nothing twice).
-    result = make_consumer("successor").drain()
-    assert result.stored == total - 300
+    make_consumer("successor").drain()
     assert_each_stored_event_signalled_once(signal_calls, total)
     assert pending() == 0
 
@@ -123,15 +125,17 @@ def test_connection_drop_after_commit_still_signals_each_event_once(
     events_stored.disconnect(count_signal_calls)
     events_stored.connect(count_signal_calls)
     publisher.publish_many(mixed_entries(300))
+    consumer = make_consumer(batch_size=120)  # 120 + 120 + 60: signalled together
     try:
-        with connection.execute_wrapper(Drop(drop, at=2)):
-            result = make_consumer(batch_size=100).drain()
+        with connection.execute_wrapper(Drop(drop, at=1)):
+            result = consumer.drain()
+        # The last read of the drain delivered what the failure left.
+        assert "Sending events_stored failed" in caplog.text
     finally:
         events_stored.disconnect(first_receiver)
     assert result.stored == 300
-    assert "Sending events_stored failed" in caplog.text
     counted = signal_calls()
-    assert counted.pop("first") == 3  # one committed call per batch
+    assert counted.pop("first") >= 1  # one committed call per delivery
     assert set(counted.values()) == {1} and set(counted) == stored_event_keys()
     assert not SignalOutbox.objects.exists()
     if drop.startswith("INSERT"):
@@ -173,6 +177,7 @@ def test_watchlist_alerts_survive_a_connection_drop_in_their_receiver(
     with connection.execute_wrapper(Drop("video_analytics_platealert", at=1)):
         result = make_consumer(batch_size=10).drain()
     assert result.stored == 40
+    make_consumer().drain()  # a consumer delivers what is left when it starts
     assert PlateAlert.objects.count() == 40
     assert not SignalOutbox.objects.exists()
 
