@@ -60,6 +60,7 @@ class Batch:
     deliveries: dict = field(default_factory=dict)  # entry id -> times delivered
     trimmed: list = field(default_factory=list)  # ids XAUTOCLAIM found deleted from the stream
     source: str = "new"  # "new", "pending" or "claimed"
+    handled: bool = False  # set by the first handle(): a retry may find its rows stored
 
     def __len__(self):
         return len(self.entries) + len(self.trimmed)
@@ -292,6 +293,10 @@ class EventConsumer:
                 "acknowledged once the batch is committed, which an outer block would postpone."
             )
         result = BatchResult(read=len(batch))
+        # Entries read for the first time (XREADGROUP >) cannot have a row under their
+        # stream entry id yet; only producer event ids need looking up.
+        first_read = batch.source == "new" and not batch.handled
+        batch.handled = True
         dead = [(entry_id, {}, TRIMMED_REASON, None) for entry_id in batch.trimmed]
         incoming = []
         fields_by_id = {}
@@ -318,7 +323,8 @@ class EventConsumer:
                 dead.append((entry_id, fields, self._future_reason(event), deliveries))
                 continue
             source_id = source_id_for(event, self.stream, entry_id)
-            incoming.append(IncomingEvent(entry_id, source_id, event))
+            seen = first_read and event.event_id is None
+            incoming.append(IncomingEvent(entry_id, source_id, event, unseen=seen))
 
         stored = self._store(incoming)
         for item, reason in stored.rejected:

@@ -33,6 +33,7 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from ..conf import analytics_settings
@@ -65,6 +66,7 @@ class IncomingEvent:
     entry_id: str
     source_id: str
     event: object  # a wire.WireEvent
+    unseen: bool = False  # its source id cannot have a row yet: no need to look it up
 
 
 class StoredEvents(Sequence):
@@ -296,22 +298,25 @@ def _existing_source_ids(using, by_type, draw_ids=False):
     types = list(by_type)
     for index, event_type in enumerate(types):
         meta = MODELS[event_type]._meta
-        column = quote(meta.get_field("source_id").column)
-        source_ids = [item.source_id for item in by_type[event_type]]
-        if connection.vendor == "postgresql":
-            condition = f"{column} = ANY(%s)"  # one array: no query text of 500 placeholders
-            params.append(source_ids)
-        else:
-            condition = f"{column} IN ({', '.join(['%s'] * len(source_ids))})"
-            params += source_ids
-        parts.append(
-            f"SELECT {index}, {column}, NULL FROM {quote(meta.db_table)} WHERE {condition}"
-        )
+        table, column = quote(meta.db_table), quote(meta.get_field("source_id").column)
+        items = by_type[event_type]
+        source_ids = [item.source_id for item in items if not item.unseen]
+        if source_ids:
+            if connection.vendor == "postgresql":
+                # One array parameter: no query text of a thousand placeholders to parse.
+                condition, values = f"{column} = ANY(%s)", [source_ids]
+            else:
+                condition = f"{column} IN ({', '.join(['%s'] * len(source_ids))})"
+                values = source_ids
+            parts.append(f"SELECT {index}, {column}, NULL FROM {table} WHERE {condition}")
+            params += values
         if draw_ids:
             parts.append(f"SELECT {index}, NULL, nextval(%s::regclass) FROM generate_series(1, %s)")
-            params += [_sequence(connection, meta), len(source_ids)]
+            params += [_sequence(connection, meta), len(items)]
     existing = {event_type: set() for event_type in types}
     ids = {event_type: [] for event_type in types}
+    if not parts:
+        return existing, ids
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for index, source_id, pk in cursor.fetchall():
@@ -448,12 +453,22 @@ def _create_rows(using, new, cameras):
 
 
 def _instances(using, instance_values):
-    """Model instances of the COPYed rows, as loaded from the database."""
+    """Model instances of the COPYed rows, as loaded from the database.
+
+    Built as unpickling builds them (``__new__`` and the attribute dict): every field is
+    given, and ``Model.__init__`` would cost more than the rest of a row's ingest.
+    """
     instances = []
     for event_type, values_of_rows in instance_values.items():
         model = MODELS[event_type]
         names = COMMON_FIELDS + TYPE_FIELDS[event_type]
-        instances += [model.from_db(using, names, values) for values in values_of_rows]
+        for values in values_of_rows:
+            instance = model.__new__(model)
+            instance.__dict__.update(zip(names, values, strict=True))
+            instance._state = ModelState()
+            instance._state.adding = False
+            instance._state.db = using
+            instances.append(instance)
     return instances
 
 
@@ -471,18 +486,16 @@ def statistics_increments(rows):
         counters = increments[camera_pk, event.timestamp.astimezone(dt_timezone.utc).date()]
         counters[EVENT_COUNTERS[event.event_type]] += 1
         if event.event_type == "detection":
-            for item in event.detections:
-                name = str(item.get("class_name", "")).lower()
-                counters[CLASS_COUNTERS.get(name, "other_count")] += 1
+            for item in event.detections:  # the wire format makes class_name a string
+                counters[CLASS_COUNTERS.get(item["class_name"].lower(), "other_count")] += 1
     return increments
 
 
 def _increment_statistics(using, rows):
-    """Add the rows' counts to their (camera, date) rows: one upsert each, in key order.
+    """Add the rows' counts to their (camera, date) rows: one upsert, in key order.
 
     ``INSERT ... ON CONFLICT DO UPDATE SET n = n + k`` never reads and writes back, so
-    concurrent batches cannot lose counts; the key order keeps them from deadlocking. The
-    upserts go as one ``executemany`` (pipelined by psycopg 3).
+    concurrent batches cannot lose counts; the key order keeps them from deadlocking.
     """
     increments = statistics_increments(rows)
     if not increments:
@@ -496,20 +509,20 @@ def _increment_statistics(using, rows):
     created, updated = (quote(meta.get_field(name).column) for name in ("created_at", "updated_at"))
     columns = [camera, date, *counters, created, updated]
     assignments = [f"{column} = {table}.{column} + EXCLUDED.{column}" for column in counters]
+    row = f"({', '.join(['%s'] * len(columns))})"
     statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(increments))} "
         f"ON CONFLICT ({camera}, {date}) DO UPDATE SET {', '.join(assignments)}, "
         f"{updated} = EXCLUDED.{updated}"
     )
     now = connection.ops.adapt_datetimefield_value(_db_datetime(timezone.now()))
-    params = [
-        [key[0], connection.ops.adapt_datefield_value(key[1])]
-        + [increments[key][name] for name in EventStatistics.COUNTERS]
-        + [now, now]
-        for key in sorted(increments)
-    ]
+    params = []
+    for key in sorted(increments):
+        params += [key[0], connection.ops.adapt_datefield_value(key[1])]
+        params += [increments[key][name] for name in EventStatistics.COUNTERS]
+        params += [now, now]
     with connection.cursor() as cursor:
-        cursor.executemany(statement, params)
+        cursor.execute(statement, params)
 
 
 def _db_datetime(value):

@@ -398,14 +398,17 @@ def _check_value(value, where, depth):
             raise WireFormatError(f"'{where}' is nested more than {MAX_DEPTH} levels deep")
         if len(value) > MAX_CONTAINER_ITEMS:
             raise WireFormatError(f"'{where}' holds more than {MAX_CONTAINER_ITEMS} items")
+        # The path of an item is only spelled out for the ones that need a closer look.
         if kind is dict:
             for key, item in value.items():
                 if len(key) > MAX_STRING_LENGTH:
                     raise WireFormatError(f"'{where}' has a key over {MAX_STRING_LENGTH} chars")
-                _check_value(item, f"{where}.{key}", depth + 1)
+                if not _plain_scalar(item):
+                    _check_value(item, f"{where}.{key}", depth + 1)
         else:
             for index, item in enumerate(value):
-                _check_value(item, f"{where}[{index}]", depth + 1)
+                if not _plain_scalar(item):
+                    _check_value(item, f"{where}[{index}]", depth + 1)
 
 
 def _timestamp(value):
