@@ -347,28 +347,21 @@ def _copies(connection):
     return is_psycopg3
 
 
+def _type_values(event):
+    """The values of the type's own fields (``TYPE_FIELDS``) of the row for ``event``."""
+    if event.event_type == "detection":
+        detections = list(event.detections)
+        snapshot = event.snapshot or ""
+        return (detections, len(detections), event.model_type, event.model_version, snapshot)
+    if event.event_type == "motion":
+        return (event.motion_intensity, event.affected_area_percentage)
+    candidates = list(event.candidates)
+    return (event.license_plate, event.confidence, event.region, candidates, event.snapshot or "")
+
+
 def _type_fields(event):
     """The type's own field values of the row for ``event`` (attribute name -> value)."""
-    if event.event_type == "detection":
-        return {
-            "detections": list(event.detections),
-            "detection_count": len(event.detections),
-            "model_type": event.model_type,
-            "model_version": event.model_version,
-            "snapshot": event.snapshot or "",
-        }
-    if event.event_type == "motion":
-        return {
-            "motion_intensity": event.motion_intensity,
-            "affected_area_percentage": event.affected_area_percentage,
-        }
-    return {
-        "license_plate": event.license_plate,
-        "confidence": event.confidence,
-        "region": event.region,
-        "candidates": list(event.candidates),
-        "snapshot": event.snapshot or "",
-    }
+    return dict(zip(TYPE_FIELDS[event.event_type], _type_values(event), strict=True))
 
 
 def _copy_rows(using, new, cameras, ids):
@@ -410,7 +403,7 @@ def _copy_rows(using, new, cameras, ids):
                         now,
                         False,
                         item.source_id,
-                        *_type_fields(event).values(),
+                        *_type_values(event),
                     ]
                     values_of_rows.append(values)
                     text = values.copy()

@@ -489,15 +489,18 @@ def _detection_item(item, index):
     try:
         box = item["bounding_box"]
         name = item["class_name"]
+        confidence, x, y = item["confidence"], box["x"], box["y"]
+        width, height = box["width"], box["height"]
         if (
             type(name) is str
             and len(name) <= MAX_LENGTHS["class_name"]
-            and _plain_number(item["confidence"])
             and len(box) == 4
-            and _plain_number(box["x"])
-            and _plain_number(box["y"])
-            and _plain_number(box["width"])
-            and _plain_number(box["height"])
+            # Floats first: most values are, and they need no range check.
+            and (type(confidence) is float or _plain_number(confidence))
+            and (type(x) is float or _plain_number(x))
+            and (type(y) is float or _plain_number(y))
+            and (type(width) is float or _plain_number(width))
+            and (type(height) is float or _plain_number(height))
             and (len(item) == len(_ITEM_KEYS) or _plain_extras(item))
         ):
             return item

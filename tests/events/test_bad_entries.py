@@ -55,14 +55,14 @@ def test_any_exception_while_storing_one_entry_stores_the_rest(
 ):
     # An entry the wire format accepts but whose row cannot be written: the exception is
     # raised while its batch is being written (inside COPY on PostgreSQL).
-    type_fields = ingest._type_fields
+    type_values = ingest._type_values
 
     def poisoned(event):
         if event.frame_number == 4242:
             raise RecursionError("maximum recursion depth exceeded while encoding a JSON object")
-        return type_fields(event)
+        return type_values(event)
 
-    monkeypatch.setattr(ingest, "_type_fields", poisoned)
+    monkeypatch.setattr(ingest, "_type_values", poisoned)
     batch_of_201(publisher, wire.build_motion("cam-1", MOMENT, 4242, 0.5, 10.0))
     result = make_consumer(batch_size=500).drain()
     assert (result.read, result.stored, result.dead_lettered) == (201, 200, 1)
