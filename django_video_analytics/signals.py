@@ -2,8 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent once per batch of events the consumer commits, inside a transaction of its own whose
-# commit records the delivery (docs/events.md, "Signal"; ``events.outbox``).
+# Sent once for every event the consumer commits (for one batch, or several stored back to
+# back), inside a transaction of its own whose commit records the delivery (docs/events.md,
+# "Signal"; ``events.outbox``).
 # Keyword arguments: ``camera_ids`` (set of str), ``counts`` (dict event_type -> int),
 # ``events`` (sequence of the created model instances, with their primary keys).
 events_stored = Signal()
