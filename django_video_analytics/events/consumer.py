@@ -323,8 +323,8 @@ class EventConsumer:
                 dead.append((entry_id, fields, self._future_reason(event), deliveries))
                 continue
             source_id = source_id_for(event, self.stream, entry_id)
-            seen = first_read and event.event_id is None
-            incoming.append(IncomingEvent(entry_id, source_id, event, unseen=seen))
+            unseen = first_read and event.event_id is None
+            incoming.append(IncomingEvent(entry_id, source_id, event, unseen=unseen))
 
         stored = self._store(incoming)
         for item, reason in stored.rejected:
