@@ -4,7 +4,9 @@ Each consumer keeps ``<stream>:consumers:<group>:<name>`` set to ``"<host> <pid>
 of ``CONSUMER_LIVENESS_TTL_SECONDS``, refreshed as it loops. A consumer is gone when its key
 has expired (or was never written), or at once when its process ran on this host and no
 longer exists (``kill -9``, a crash): then its entries need not wait for
-``CONSUMER_CLAIM_IDLE_MS``. Any doubt counts as alive; a wrong "alive" only means waiting.
+``CONSUMER_CLAIM_IDLE_MS``. "This host" is the host name and, on Linux, the PID namespace,
+so containers sharing a host name never judge each other's processes. Any doubt counts as
+alive; a wrong "alive" only means waiting.
 """
 
 import os
@@ -24,7 +26,7 @@ class ConsumerLiveness:
         self.stream = stream
         self.group = group
         self.ttl = max(1, round(ttl_seconds))
-        self.host = socket.gethostname()
+        self.host = _host()
         self._next_beat_at = {}
 
     def key(self, name):
@@ -57,6 +59,15 @@ class ConsumerLiveness:
         if host != self.host or not pid.isdigit():
             return False  # another host: only its key's expiry tells
         return not _process_exists(int(pid))
+
+
+def _host():
+    """The host name, with the PID namespace where the system has one (Linux)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")  # e.g. "pid:[4026531836]"
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}/{namespace.removeprefix('pid:')}"
 
 
 def _process_exists(pid):
