@@ -435,7 +435,11 @@ class EventConsumer:
             return
         self._next_sweep_at = now + OUTBOX_SWEEP_SECONDS
         try:
-            outbox.deliver_pending(sender=type(self), using=events_database())
+            outbox.deliver_pending(
+                sender=type(self),
+                using=events_database(),
+                exclude=[part.outbox_id for part in self._undelivered],
+            )
         except DatabaseError as exc:
             logger.warning("Sending events_stored for leftover batches failed (%s)", exc)
             self._next_sweep_at = 0.0

@@ -56,10 +56,14 @@ def deliver(batches, *, sender, using):
     return sum(deliver([batch], sender=sender, using=using) for batch in batches)
 
 
-def deliver_pending(*, sender, using, limit=SWEEP_LIMIT):
-    """Deliver outbox rows left by a crash or a failed delivery; returns how many."""
+def deliver_pending(*, sender, using, exclude=(), limit=SWEEP_LIMIT):
+    """Deliver outbox rows left by a crash or a failed delivery; returns how many.
+
+    ``exclude``: ids of rows the caller is about to deliver itself.
+    """
     delivered = 0
-    for row in SignalOutbox.objects.using(using).order_by("id")[:limit]:
+    rows = SignalOutbox.objects.using(using).exclude(pk__in=list(exclude)).order_by("id")
+    for row in rows[:limit]:
         with transaction.atomic(using=using):
             if not _claim([row.pk], using):
                 continue  # another consumer delivered it meanwhile
