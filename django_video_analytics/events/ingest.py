@@ -28,6 +28,7 @@ on the database the router picks for writing events (``default`` without a route
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timezone as dt_timezone
 
@@ -144,25 +145,32 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
         return result
 
     using = events_database()
-    wanted = {item.event.camera_id for item in incoming}
-    cameras = dict(
-        Camera.objects.using(using).filter(camera_id__in=wanted).values_list("camera_id", "pk")
-    )
-    unknown = wanted - cameras.keys()
-    if unknown and policy != "create":
-        incoming = _reject_unknown(incoming, unknown, result)
-        unknown = set()
-        if not incoming:
-            return result
-
+    connection = connections[using]
+    latest = _latest_by_camera(incoming)
+    draw_ids = _copies(connection)
     with transaction.atomic(using=using):
-        if unknown:
+        # Sent together (one round trip on PostgreSQL): the camera rows are locked first,
+        # then the lookups run under those locks.
+        with _pipeline(connection), connection.cursor() as cameras_cursor:
+            _touch_cameras(using, latest)
+            cameras_cursor.execute(*_camera_query(connection, latest))
+            lookup = _look_up(using, incoming, draw_ids)
+            cameras = dict(cameras_cursor.fetchall())
+            existing, ids = lookup()
+        unknown = latest.keys() - cameras.keys()
+        if unknown and policy == "create":
             cameras.update(_create_cameras(using, unknown))
-        _touch_cameras(using, incoming, cameras)
-        batch = _insert_rows(using, incoming, cameras, result)
-        _increment_statistics(using, batch.rows)
-        if outbox and batch.counts:
-            batch.outbox_id = _write_outbox(using, batch)
+            _touch_cameras(using, {camera_id: latest[camera_id] for camera_id in unknown})
+            # The first lookup ran before these cameras' rows were locked: another consumer
+            # may have been inserting the same entries. Look again, under the locks.
+            existing, ids = _look_up(using, incoming, draw_ids)()
+        elif unknown:
+            incoming = _reject_unknown(incoming, unknown, result)
+        batch = _insert_rows(using, incoming, cameras, existing, ids, result)
+        with _pipeline(connection):
+            _increment_statistics(using, batch.rows)
+            if outbox and batch.counts:
+                batch.outbox_id = _write_outbox(using, batch)
     if batch.counts:
         result.batches.append(
             StoredBatch(batch.events, batch.camera_ids, batch.counts, batch.outbox_id)
@@ -173,6 +181,43 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
 def events_database():
     """The database alias events, cameras and statistics are written to."""
     return router.db_for_write(EventStatistics)
+
+
+def _pipeline(connection):
+    """Send the statements of the block without waiting for each (psycopg 3's pipeline)."""
+    if not _copies(connection):
+        return nullcontext()
+    return _psycopg_pipeline(connection)
+
+
+@contextmanager
+def _psycopg_pipeline(connection):
+    # Errors of pipelined statements surface when the pipeline syncs: as django.db's.
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def _latest_by_camera(incoming):
+    """camera_id -> the newest event timestamp of the batch."""
+    latest = {}
+    for item in incoming:
+        camera_id, timestamp = item.event.camera_id, item.event.timestamp
+        if camera_id not in latest or timestamp > latest[camera_id]:
+            latest[camera_id] = timestamp
+    return latest
+
+
+def _camera_query(connection, camera_ids):
+    """SQL and parameters of ``(camera_id, pk)`` for the cameras of ``camera_ids``."""
+    quote = connection.ops.quote_name
+    meta = Camera._meta
+    column = quote(meta.get_field("camera_id").column)
+    placeholders = ", ".join(["%s"] * len(camera_ids))
+    return (
+        f"SELECT {column}, {quote(meta.pk.column)} FROM {quote(meta.db_table)} "
+        f"WHERE {column} IN ({placeholders})",
+        list(camera_ids),
+    )
 
 
 def _first_of_each_source(incoming, result):
@@ -215,30 +260,25 @@ def _create_cameras(using, camera_ids):
     return created
 
 
-def _touch_cameras(using, incoming, cameras):
-    """Raise the cameras' ``last_active_at``, locking their rows in primary-key order."""
-    latest = {}
-    for item in incoming:
-        pk = cameras[item.event.camera_id]
-        timestamp = item.event.timestamp
-        if pk not in latest or timestamp > latest[pk]:
-            latest[pk] = timestamp
+def _touch_cameras(using, latest):
+    """Raise ``last_active_at`` to ``latest[camera_id]``, locking the rows in camera_id order."""
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = Camera._meta
     table, column = quote(meta.db_table), quote(meta.get_field("last_active_at").column)
-    # Never backwards, yet every row is written (and so locked), one after the other in key
-    # order: batches sharing cameras queue here and never deadlock. One round trip
-    # (executemany), where the ORM would need an UPDATE per camera.
+    # Never backwards, yet every row is written (and so locked), one after the other in the
+    # order of the unique camera_id: batches sharing cameras queue here and never deadlock.
+    # One round trip (executemany), where the ORM would need an UPDATE per camera.
     statement = (
         f"UPDATE {table} SET {column} = CASE WHEN {column} IS NULL OR {column} < %s "
-        f"THEN %s ELSE {column} END WHERE {quote(meta.pk.column)} = %s"
+        f"THEN %s ELSE {column} END WHERE {quote(meta.get_field('camera_id').column)} = %s"
     )
     now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
     params = []
-    for pk in sorted(latest):
-        moment = connection.ops.adapt_datetimefield_value(_db_datetime(min(latest[pk], now)))
-        params.append((moment, moment, pk))
+    for camera_id in sorted(latest):
+        moment = min(latest[camera_id], now)
+        moment = connection.ops.adapt_datetimefield_value(_db_datetime(moment))
+        params.append((moment, moment, camera_id))
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)
 
@@ -253,16 +293,12 @@ class _Inserted:
     outbox_id: int | None = None
 
 
-def _insert_rows(using, incoming, cameras, result):
+def _insert_rows(using, incoming, cameras, existing, ids, result):
     """Insert the rows that do not exist yet (COPY on PostgreSQL, else ``bulk_create``)."""
-    by_type = defaultdict(list)
-    for item in incoming:
-        by_type[item.event.event_type].append(item)
+    by_type = _by_type(incoming)
     camera_ids = {pk: camera_id for camera_id, pk in cameras.items()}
     inserted = _Inserted()
     new = {}
-    copies = _copies(connections[using])
-    existing, ids = _existing_source_ids(using, by_type, draw_ids=copies)
     for event_type, items in by_type.items():
         result.duplicates += len(existing[event_type])
         fresh = [item for item in items if item.source_id not in existing[event_type]]
@@ -270,7 +306,7 @@ def _insert_rows(using, incoming, cameras, result):
             new[event_type] = fresh
     if not new:
         return inserted
-    if copies:
+    if _copies(connections[using]):
         rows, build_events = _copy_rows(using, new, cameras, ids)
     else:
         rows, build_events = _create_rows(using, new, cameras)
@@ -285,12 +321,21 @@ def _insert_rows(using, incoming, cameras, result):
     return inserted
 
 
-def _existing_source_ids(using, by_type, draw_ids=False):
-    """The source ids of ``by_type``'s items that have a row, per event type, in one query.
+def _by_type(incoming):
+    by_type = defaultdict(list)
+    for item in incoming:
+        by_type[item.event.event_type].append(item)
+    return by_type
+
+
+def _look_up(using, incoming, draw_ids=False):
+    """Send the query for the source ids of ``incoming`` that have a row already.
 
     ``draw_ids`` (PostgreSQL) draws a primary key per item from each table's sequence in
-    the same query (those of duplicates are left unused); returns ``(existing, ids)``.
+    the same query (those of duplicates are left unused). Returns a function that reads the
+    answer as ``(existing, ids)``: event type -> set of source ids, -> list of keys.
     """
+    by_type = _by_type(incoming)
     connection = connections[using]
     quote = connection.ops.quote_name
     parts = []
@@ -316,15 +361,20 @@ def _existing_source_ids(using, by_type, draw_ids=False):
     existing = {event_type: set() for event_type in types}
     ids = {event_type: [] for event_type in types}
     if not parts:
+        return lambda: (existing, ids)
+    cursor = connection.cursor()
+    cursor.execute(" UNION ALL ".join(parts), params)
+
+    def read():
+        with cursor:
+            for index, source_id, pk in cursor.fetchall():
+                if pk is None:
+                    existing[types[index]].add(source_id)
+                else:
+                    ids[types[index]].append(pk)
         return existing, ids
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for index, source_id, pk in cursor.fetchall():
-            if pk is None:
-                existing[types[index]].add(source_id)
-            else:
-                ids[types[index]].append(pk)
-    return existing, ids
+
+    return read
 
 
 _sequences = {}  # (database alias, table) -> the name of its primary key's sequence
