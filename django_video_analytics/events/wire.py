@@ -131,7 +131,7 @@ def parse_entry(fields):
         raise WireFormatError(f"data is not valid JSON: {exc}") from None
     # Raw UTF-8 holds neither NUL (JSON forbids control characters in strings) nor lone
     # surrogates: only escapes can bring them in, so most entries skip the deep walk.
-    if _UNSAFE_ESCAPE.search(text):
+    if "\\u" in text and _UNSAFE_ESCAPE.search(text):  # a substring test is cheaper
         _check_json(payload, "data")
     return _parse_object(payload)
 
