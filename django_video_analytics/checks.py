@@ -21,6 +21,8 @@ EXPECTED_TYPES = {
     "CONSUMER_BLOCK_MS": int,
     "CONSUMER_CLAIM_IDLE_MS": int,
     "CONSUMER_MAX_DELIVERIES": int,
+    "CONSUMER_LIVENESS_TTL_SECONDS": (int, float),
+    "MAX_FUTURE_SKEW_SECONDS": (int, float),
     "CELERY_TASK_MAX_MESSAGES": int,
     "API_PAGE_SIZE": int,
     "API_MAX_PAGE_SIZE": int,

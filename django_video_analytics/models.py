@@ -563,3 +563,21 @@ class ZoneCount(models.Model):
 
     def __str__(self):
         return f"{self.zone_id} {self.class_name} {self.hour:%Y-%m-%d %H}:00"
+
+
+class SignalOutbox(models.Model):
+    """A stored batch whose ``events_stored`` signal is not sent yet (written with its rows)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Event type -> primary keys of the rows the batch inserted.
+    event_ids = models.JSONField(_("event ids"), default=dict)
+    camera_ids = models.JSONField(_("camera ids"), default=list)
+
+    class Meta:
+        db_table = "video_analytics_signaloutbox"
+        ordering = ["id"]
+        verbose_name = _("signal outbox entry")
+        verbose_name_plural = _("signal outbox")
+
+    def __str__(self):
+        return f"batch {self.pk} of {self.created_at:%Y-%m-%d %H:%M:%S}"

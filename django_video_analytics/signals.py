@@ -2,9 +2,11 @@
 
 from django.dispatch import Signal
 
-# Sent after the consumer commits a batch of events.
+# Sent once for every event the consumer commits (for one batch, or several stored back to
+# back), inside a transaction of its own whose commit records the delivery (docs/events.md,
+# "Signal"; ``events.outbox``).
 # Keyword arguments: ``camera_ids`` (set of str), ``counts`` (dict event_type -> int),
-# ``events`` (list of the created model instances; bulk-created, so without ids on MySQL).
+# ``events`` (sequence of the created model instances, with their primary keys).
 events_stored = Signal()
 
 # Sent when a plate read matches a watchlist entry, after the alert row is committed.

@@ -47,7 +47,11 @@ def statistics_increments(
     """``{(camera pk, statistics date): Counter}`` for ``(camera pk, event)`` pairs."""
     increments: dict[tuple[Any, datetime.date], Counter] = defaultdict(Counter)
     for camera_pk, event in rows:
-        increments[camera_pk, statistics_date(event.timestamp)] += increments_of(event)
+        counters = increments[camera_pk, statistics_date(event.timestamp)]
+        counters[EVENT_COUNTERS[event.event_type]] += 1
+        if event.event_type == "detection":
+            for item in event.detections:
+                counters[class_counter(item.get("class_name", ""))] += 1
     return increments
 
 

@@ -2,12 +2,14 @@
 
 Delivery is at least once and storage exactly once: an entry is acknowledged only after its
 batch is committed, and a redelivered entry finds its row (unique ``source_id``) and is
-counted as a duplicate. Every entry point (``consume_events``, the Celery task) uses
+counted as a duplicate. ``events_stored`` goes out once per stored batch through the outbox
+(``events.outbox``). Every entry point (``consume_events``, the Celery task) uses
 ``EventConsumer``; ``runner.ConsumerRunner`` adds the long-running loop around it.
 
 Order of reads: first this consumer's own pending entries (left by a crash or a failed
-batch), then entries of dead consumers idle for ``CONSUMER_CLAIM_IDLE_MS`` (XAUTOCLAIM), then
-new entries.
+batch), then the pending entries of consumers that are gone (their liveness key expired, or
+their process on this host no longer exists: claimed at once), then entries idle for
+``CONSUMER_CLAIM_IDLE_MS`` (XAUTOCLAIM), then new entries.
 """
 
 import logging
@@ -17,20 +19,29 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import redis
-from django.db import DataError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..connection import as_text
 from ..signals import events_stored
-from . import wire
+from . import outbox, wire
 from .dead_letters import DeadLetterStream
 from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
+from .liveness import ConsumerLiveness
 
 logger = logging.getLogger(__name__)
 
 TRIMMED_REASON = "the entry was trimmed from the stream before it was stored"
+# Database errors that blame an entry; the others say the database is unavailable (or not
+# migrated), and the batch is retried whole instead of being split.
+REFUSED_ERRORS = (IntegrityError, DataError)
+OUTBOX_SWEEP_SECONDS = 10.0  # how often leftover outbox rows (of any consumer) are looked for
+# While batches arrive full (a backlog), their signals go out together, at most this late.
+DELIVERY_DELAY_SECONDS = 1.0
 
 
 def default_consumer_name(prefix: str | None = None) -> str:
@@ -49,6 +60,7 @@ class Batch:
     deliveries: dict = field(default_factory=dict)  # entry id -> times delivered
     trimmed: list = field(default_factory=list)  # ids XAUTOCLAIM found deleted from the stream
     source: str = "new"  # "new", "pending" or "claimed"
+    handled: bool = False  # set by the first handle(): a retry may find its rows stored
 
     def __len__(self):
         return len(self.entries) + len(self.trimmed)
@@ -95,6 +107,8 @@ class EventConsumer:
         claim_idle_ms=None,
         max_deliveries=None,
         unknown_camera_policy=None,
+        max_future_skew_seconds=None,
+        liveness_ttl_seconds=None,
     ):
         if redis_client is None:
             from ..connection import get_redis
@@ -112,11 +126,23 @@ class EventConsumer:
         )
         self.max_deliveries = max_deliveries or settings.CONSUMER_MAX_DELIVERIES
         self.unknown_camera_policy = unknown_camera_policy or settings.UNKNOWN_CAMERA_POLICY
+        if max_future_skew_seconds is None:
+            max_future_skew_seconds = settings.MAX_FUTURE_SKEW_SECONDS
+        self.max_future_skew = timedelta(seconds=max_future_skew_seconds)
         self.dead_letters = DeadLetterStream(redis_client, main_stream=self.stream)
+        self.liveness = ConsumerLiveness(
+            redis_client,
+            self.stream,
+            self.group,
+            liveness_ttl_seconds or settings.CONSUMER_LIVENESS_TTL_SECONDS,
+        )
         self._group_ready = False
         self._read_pending = True  # a restarted consumer first finishes what it had
         self._claim_cursor = "0-0"
         self._next_claim_at = 0.0
+        self._next_sweep_at = 0.0  # leftover outbox rows are delivered first thing
+        self._undelivered = []  # committed StoredBatch parts whose signal waits
+        self._undelivered_since = 0.0
 
     def __repr__(self):
         return f"<EventConsumer {self.name!r} of {self.group!r} on {self.stream!r}>"
@@ -147,6 +173,8 @@ class EventConsumer:
         ``block_ms=None`` returns at once when nothing is waiting.
         """
         self.ensure_group()
+        self.liveness.beat(self.name)
+        self._deliver_leftovers()
         count = count or self.batch_size
         if self._read_pending:
             entries = self._xreadgroup("0", count, None)
@@ -176,7 +204,45 @@ class EventConsumer:
         return entries
 
     def _claim(self, count):
-        """Take over entries idle for ``claim_idle_ms`` (their consumer is gone)."""
+        """Take over the entries of consumers that are gone, then those idle too long."""
+        batch = self._claim_from_gone(count)
+        if batch:
+            return batch
+        return self._claim_idle(count)
+
+    def _claim_from_gone(self, count):
+        """XCLAIM the pending entries of consumers that are provably gone, at once."""
+        holders = [
+            as_text(info["name"])
+            for info in self.redis.xinfo_consumers(self.stream, self.group)
+            if info["pending"] and as_text(info["name"]) != self.name
+        ]
+        for name in self.liveness.gone(holders):
+            rows = self.redis.xpending_range(
+                self.stream, self.group, "-", "+", count, consumername=name
+            )
+            ids = [as_text(row["message_id"]) for row in rows]
+            if not ids:
+                continue
+            claimed = self.redis.xclaim(
+                self.stream, self.group, self.name, min_idle_time=0, message_ids=ids
+            )
+            entries = [
+                (as_text(entry_id), fields) for entry_id, fields in claimed if entry_id and fields
+            ]
+            found = {entry_id for entry_id, _fields in entries}
+            trimmed = [entry_id for entry_id in ids if entry_id not in found]
+            logger.warning(
+                "Claimed %d pending entries of consumer %s, which is gone (%d trimmed)",
+                len(entries),
+                name,
+                len(trimmed),
+            )
+            return Batch(entries, self._delivery_counts(entries), trimmed, source="claimed")
+        return None
+
+    def _claim_idle(self, count):
+        """Take over entries idle for ``claim_idle_ms`` (their consumer may be gone)."""
         reply = self.redis.xautoclaim(
             self.stream,
             self.group,
@@ -227,11 +293,16 @@ class EventConsumer:
                 "acknowledged once the batch is committed, which an outer block would postpone."
             )
         result = BatchResult(read=len(batch))
+        # Entries read for the first time (XREADGROUP >) cannot have a row under their
+        # stream entry id yet; only producer event ids need looking up.
+        first_read = batch.source == "new" and not batch.handled
+        batch.handled = True
         dead: list[tuple[str, dict, str, object]] = [
             (entry_id, {}, TRIMMED_REASON, None) for entry_id in batch.trimmed
         ]
         incoming = []
         fields_by_id = {}
+        latest = timezone.now() + self.max_future_skew
         for entry_id, fields in batch.entries:
             deliveries = batch.deliveries.get(entry_id)
             fields_by_id[entry_id] = fields
@@ -250,8 +321,12 @@ class EventConsumer:
             except wire.WireFormatError as exc:
                 dead.append((entry_id, fields, exc.reason, deliveries))
                 continue
+            if event.timestamp > latest:
+                dead.append((entry_id, fields, self._future_reason(event), deliveries))
+                continue
             source_id = source_id_for(event, self.stream, entry_id)
-            incoming.append(IncomingEvent(entry_id, source_id, event))
+            unseen = first_read and event.event_id is None
+            incoming.append(IncomingEvent(entry_id, source_id, event, unseen=unseen))
 
         stored = self._store(incoming)
         for item, reason in stored.rejected:
@@ -260,13 +335,12 @@ class EventConsumer:
         try:
             self._acknowledge([entry_id for entry_id, _f in batch.entries] + batch.trimmed, dead)
         finally:
-            # The rows are committed even if Redis failed just now; hosts hear of them once
-            # (a retry of this batch finds them all as duplicates).
-            if stored.created:
-                self._send_stored(stored)
+            # The rows are committed even if Redis failed just now: their signal goes out
+            # (a retry of this batch finds them all as duplicates and sends nothing).
+            self._queue_delivery(stored, full=len(batch) >= self.batch_size)
 
         result.counts = stored.counts
-        result.stored = sum(stored.counts.values())
+        result.stored = stored.stored
         result.duplicates = stored.duplicates
         result.dead_lettered = len(dead)
         logger.debug(
@@ -280,23 +354,40 @@ class EventConsumer:
         )
         return result
 
+    def _future_reason(self, event):
+        seconds = self.max_future_skew.total_seconds()
+        return (
+            f"'timestamp' {event.timestamp.isoformat()} is more than {seconds:g} s in the "
+            "future (MAX_FUTURE_SKEW_SECONDS)"
+        )
+
     def _store(self, incoming):
-        """``store_events``, halving the batch to isolate an entry the database refuses."""
+        """``store_events``, halving the batch to isolate an entry that cannot be stored.
+
+        Any exception but a database error that says the database is unavailable (which
+        leaves for the caller to retry) blames an entry: a constraint, a value out of
+        range, or an exception of Python's own while encoding it.
+        """
         try:
             return store_events(
                 incoming,
                 unknown_camera_policy=self.unknown_camera_policy,
-                fetch_ids=events_stored.has_listeners(),
+                outbox=events_stored.has_listeners(),
             )
-        except (IntegrityError, DataError) as exc:
+        except Exception as exc:
+            if isinstance(exc, DatabaseError) and not isinstance(exc, REFUSED_ERRORS):
+                raise
             if len(incoming) == 1:
                 result = IngestResult()
-                result.rejected.append((incoming[0], f"the database refused the entry: {exc}"))
+                result.rejected.append((incoming[0], _refusal_reason(exc)))
+                if not isinstance(exc, REFUSED_ERRORS):
+                    logger.error("Storing entry %s failed", incoming[0].entry_id, exc_info=exc)
                 return result
             logger.warning(
-                "The database refused a batch of %d (%s); storing it in halves to find the "
+                "Storing a batch of %d failed (%s: %s); storing it in halves to find the "
                 "entry at fault",
                 len(incoming),
+                type(exc).__name__,
                 exc,
             )
             middle = len(incoming) // 2
@@ -318,20 +409,42 @@ class EventConsumer:
             pipe.xack(self.stream, self.group, *entry_ids)
         pipe.execute()
 
-    def _send_stored(self, stored):
-        responses = events_stored.send_robust(
-            sender=type(self),
-            camera_ids=set(stored.camera_ids),
-            counts=dict(stored.counts),
-            events=stored.created,
-        )
-        for receiver, response in responses:
-            if isinstance(response, Exception):
-                logger.error(
-                    "events_stored receiver %r failed",
-                    receiver,
-                    exc_info=(type(response), response, response.__traceback__),
-                )
+    def _queue_delivery(self, stored, full):
+        """Deliver the signal now, or with the next batches while full ones keep coming."""
+        parts = [part for part in stored.batches if part.outbox_id is not None]
+        if parts and not self._undelivered:
+            self._undelivered_since = time.monotonic()
+        self._undelivered += parts
+        if not full or time.monotonic() - self._undelivered_since >= DELIVERY_DELAY_SECONDS:
+            self.deliver()
+
+    def deliver(self):
+        """Send ``events_stored`` for the batches stored and not signalled yet (``outbox``)."""
+        if not self._undelivered:
+            return
+        parts, self._undelivered = self._undelivered, []
+        try:
+            outbox.deliver(parts, sender=type(self), using=events_database())
+        except DatabaseError as exc:
+            # The outbox rows stay; the next sweep delivers them.
+            logger.warning("Sending events_stored failed (%s); will retry", exc)
+            self._next_sweep_at = 0.0
+
+    def _deliver_leftovers(self):
+        """Deliver outbox rows left by crashes or failed deliveries, now and then."""
+        now = time.monotonic()
+        if now < self._next_sweep_at:
+            return
+        self._next_sweep_at = now + OUTBOX_SWEEP_SECONDS
+        try:
+            outbox.deliver_pending(
+                sender=type(self),
+                using=events_database(),
+                exclude=[part.outbox_id for part in self._undelivered],
+            )
+        except DatabaseError as exc:
+            logger.warning("Sending events_stored for leftover batches failed (%s)", exc)
+            self._next_sweep_at = 0.0
 
     # Whole runs ----------------------------------------------------------------------------
 
@@ -346,6 +459,7 @@ class EventConsumer:
             if not batch:
                 break
             total.add(self.handle(batch))
+        self.deliver()
         return total
 
     def leave_group(self):
@@ -358,4 +472,11 @@ class EventConsumer:
         # DELCONSUMER would drop pending entries; there are none, and only this process
         # reads under this name.
         self.redis.xgroup_delconsumer(self.stream, self.group, self.name)
+        self.liveness.forget(self.name)
         return True
+
+
+def _refusal_reason(exc):
+    if isinstance(exc, REFUSED_ERRORS):
+        return f"the database refused the entry: {exc}"
+    return f"storing the entry failed: {type(exc).__name__}: {exc}"

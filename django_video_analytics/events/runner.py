@@ -62,6 +62,7 @@ class ConsumerRunner:
         started = time.monotonic()
         try:
             self._loop()
+            self.consumer.deliver()
         except ForcedExit as exc:
             logger.warning("Stopped at once; unacknowledged entries stay pending")
             return exc.exit_code
@@ -89,6 +90,7 @@ class ConsumerRunner:
                     if not batch:
                         batch = None
                         self._available()
+                        self.consumer.deliver()  # idle: nothing waits for later batches
                         self._deliver_webhooks()
                         if self.burst:
                             logger.info("Stream drained")

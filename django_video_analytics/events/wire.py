@@ -6,7 +6,8 @@ produce entries for publishers and validate what they build, so a producer of th
 can never publish an entry the consumer would reject.
 
 Everything a ``WireEvent`` carries fits the database columns it is stored in (lengths, integer
-ranges, no NUL characters, no NaN), so a batch is never failed by one odd entry.
+ranges, no NUL characters, no NaN) and is bounded in size and nesting, so a batch is never
+failed by one odd entry. The JSON is decoded once per entry, by orjson where installed.
 """
 
 import json
@@ -19,11 +20,23 @@ from typing import Any, ClassVar
 
 from django.utils.dateparse import parse_datetime
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; json is the fallback
+    orjson = None
+
 EVENT_TYPES = ("detection", "motion", "anpr")
 
 # Larger entries are rejected before they are parsed (a detection with a hundred boxes is
 # about 15 KB); they still reach the dead-letter stream whole.
 MAX_ENTRY_BYTES = 64 * 1024
+# Bounds of everything else an entry holds (docs/events.md, "What is rejected").
+MAX_DEPTH = 16  # arrays and objects nested in the data object (which is level 1)
+MAX_DETECTIONS = 500  # items in ``detections``
+MAX_CANDIDATES = 100  # items in ``candidates``
+MAX_CONTAINER_ITEMS = 500  # items of any other array or object
+MAX_STRING_LENGTH = 1024  # characters of a string without a column of its own
+MAX_INTEGER = 2**63 - 1  # integers in stored JSON lie in -MAX_INTEGER..MAX_INTEGER
 
 DATA_FIELD = "data"
 CAMERA_ID_RE = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Camera.camera_id is a SlugField
@@ -107,14 +120,31 @@ def parse_entry(fields: Mapping[Any, Any]) -> WireEvent:
     except UnicodeDecodeError as exc:
         raise WireFormatError(f"data is not UTF-8: {exc}") from None
     try:
-        payload = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        payload = _loads(text)
     except (ValueError, RecursionError) as exc:
         raise WireFormatError(f"data is not valid JSON: {exc}") from None
     # Raw UTF-8 holds neither NUL (JSON forbids control characters in strings) nor lone
     # surrogates: only escapes can bring them in, so most entries skip the deep walk.
-    if _UNSAFE_ESCAPE.search(text):
+    if "\\u" in text and _UNSAFE_ESCAPE.search(text):  # a substring test is cheaper
         _check_json(payload, "data")
     return _parse_object(payload)
+
+
+def dumps(value):
+    """Compact JSON text of ``value`` (already validated: finite numbers, bounded depth)."""
+    if orjson is not None:
+        return orjson.dumps(value).decode()
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _loads(text):
+    if orjson is not None:
+        # Strict JSON: no NaN/Infinity, numbers beyond a float are errors, integers beyond
+        # 64 bits become floats.
+        return orjson.loads(text)
+    return json.loads(
+        text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_json_int
+    )
 
 
 def parse_payload(payload):
@@ -126,6 +156,12 @@ def parse_payload(payload):
 def _parse_object(payload):
     if not isinstance(payload, dict):
         raise WireFormatError(f"data must be a JSON object, got {_json_type(payload)}")
+    if len(payload) > MAX_CONTAINER_ITEMS:
+        raise WireFormatError(f"data has more than {MAX_CONTAINER_ITEMS} keys")
+    for key, value in payload.items():
+        # Keys this module reads are bounded where they are read; the rest only here.
+        if key not in _READ_KEYS and type(value) in _CONTAINERS:
+            _check_value(value, key, 2)
     event_type = _required(payload, "event_type", str)
     parser = _PARSERS.get(event_type)
     if parser is None:
@@ -147,12 +183,16 @@ def _parse_object(payload):
 
 def _parse_detection(payload, common):
     detections = _required(payload, "detections", list)
+    if len(detections) > MAX_DETECTIONS:
+        raise WireFormatError(f"'detections' holds more than {MAX_DETECTIONS} items")
     items = tuple(_detection_item(item, index) for index, item in enumerate(detections))
     model_info = payload.get("model_info")
     if model_info is None:
         model_info = {}
     elif not isinstance(model_info, dict):
         raise WireFormatError(f"model_info must be an object, got {_json_type(model_info)}")
+    else:
+        _check_value(model_info, "model_info", 2)
     return DetectionWireEvent(
         **common,
         detections=items,
@@ -171,6 +211,7 @@ def _parse_motion(payload, common):
 
 def _parse_anpr(payload, common):
     result = _required(payload, "anpr_result", dict)
+    _check_value(result, "anpr_result", 2)
     plate = _required(result, "license_plate", str, where="anpr_result.license_plate")
     if not plate.strip():
         raise WireFormatError("anpr_result.license_plate is empty")
@@ -187,6 +228,10 @@ def _parse_anpr(payload, common):
         candidates = []
     elif not isinstance(candidates, list):
         raise WireFormatError(f"candidates must be a list, got {_json_type(candidates)}")
+    elif len(candidates) > MAX_CANDIDATES:
+        raise WireFormatError(f"'candidates' holds more than {MAX_CANDIDATES} items")
+    else:
+        _check_value(candidates, "candidates", 2)
     return AnprWireEvent(
         **common,
         license_plate=plate,
@@ -201,6 +246,24 @@ _PARSERS = {
     "motion": _parse_motion,
     "anpr": _parse_anpr,
 }
+# The keys the parsers read (and bound) themselves.
+_READ_KEYS = frozenset(
+    {
+        "event_type",
+        "camera_id",
+        "timestamp",
+        "frame_number",
+        "detections",
+        "model_info",
+        "motion_intensity",
+        "affected_area_percentage",
+        "anpr_result",
+        "event_id",
+        "snapshot",
+        "candidates",
+    }
+)
+_CONTAINERS = (dict, list)
 
 
 def _data_field(fields):
@@ -226,8 +289,16 @@ def _reject_constant(name):
 def _finite_float(literal):
     value = float(literal)
     if not math.isfinite(value):  # 1e400
-        raise ValueError(f"{literal[:20]} is out of range")
+        raise ValueError(f"number {literal[:20]} is out of range")
     return value
+
+
+def _json_int(literal):
+    # As orjson reads them: integers beyond 64 bits are floats, beyond a float an error.
+    value = int(literal)
+    if -(2**63) <= value < 2**64:
+        return value
+    return _finite_float(literal)
 
 
 _UNSAFE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
@@ -304,20 +375,50 @@ def _check_string(value, where):
         raise WireFormatError(f"'{where}' contains an unpaired surrogate") from None
 
 
-def _check_json(value, where):
+def _check_json(value, where, depth=1):
     """Every string and number inside ``value`` can be stored in a JSON column."""
     if isinstance(value, str):
         _check_string(value, where)
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise WireFormatError(f"'{where}' holds a number that is not finite")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_string(key, where)
-            _check_json(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_json(item, f"{where}[{index}]")
+    elif isinstance(value, (dict, list)):
+        if depth > MAX_DEPTH:
+            raise WireFormatError(f"'{where}' is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_string(key, where)
+                _check_json(item, f"{where}.{key}", depth + 1)
+        else:
+            for index, item in enumerate(value):
+                _check_json(item, f"{where}[{index}]", depth + 1)
+
+
+def _check_value(value, where, depth):
+    """``value`` (at nesting level ``depth``) keeps to the size, depth and number bounds."""
+    kind = type(value)
+    if kind is str:
+        if len(value) > MAX_STRING_LENGTH:
+            raise WireFormatError(f"'{where}' is longer than {MAX_STRING_LENGTH} characters")
+    elif kind is int:
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:
+            raise WireFormatError(f"'{where}' is an integer beyond 64 bits")
+    elif kind is dict or kind is list:
+        if depth > MAX_DEPTH:
+            raise WireFormatError(f"'{where}' is nested more than {MAX_DEPTH} levels deep")
+        if len(value) > MAX_CONTAINER_ITEMS:
+            raise WireFormatError(f"'{where}' holds more than {MAX_CONTAINER_ITEMS} items")
+        # The path of an item is only spelled out for the ones that need a closer look.
+        if kind is dict:
+            for key, item in value.items():
+                if len(key) > MAX_STRING_LENGTH:
+                    raise WireFormatError(f"'{where}' has a key over {MAX_STRING_LENGTH} chars")
+                if not _plain_scalar(item):
+                    _check_value(item, f"{where}.{key}", depth + 1)
+        else:
+            for index, item in enumerate(value):
+                if not _plain_scalar(item):
+                    _check_value(item, f"{where}[{index}]", depth + 1)
 
 
 def _timestamp(value):
@@ -367,8 +468,30 @@ def _snapshot(value):
     return value
 
 
-_NUMBER_TYPES = (int, float)
-_BOX_KEYS = ("x", "y", "width", "height")
+_BOX_KEYS = ("x", "y", "width", "height")  # the fast path below spells them out
+_ITEM_KEYS = frozenset({"class_name", "confidence", "bounding_box"})
+
+
+def _plain_number(value):
+    kind = type(value)
+    return kind is float or (kind is int and -MAX_INTEGER <= value <= MAX_INTEGER)
+
+
+def _plain_scalar(value):
+    kind = type(value)
+    if kind is str:
+        return len(value) <= MAX_STRING_LENGTH
+    return value is None or kind is bool or _plain_number(value)
+
+
+def _plain_extras(item):
+    """The keys a producer added to a detection item hold short scalars only."""
+    if len(item) > MAX_CONTAINER_ITEMS:
+        return False
+    for key, value in item.items():
+        if key not in _ITEM_KEYS and not _plain_scalar(value):
+            return False
+    return True
 
 
 def _detection_item(item, index):
@@ -376,11 +499,19 @@ def _detection_item(item, index):
     try:
         box = item["bounding_box"]
         name = item["class_name"]
+        confidence, x, y = item["confidence"], box["x"], box["y"]
+        width, height = box["width"], box["height"]
         if (
             type(name) is str
             and len(name) <= MAX_LENGTHS["class_name"]
-            and type(item["confidence"]) in _NUMBER_TYPES
-            and all(type(box[key]) in _NUMBER_TYPES for key in _BOX_KEYS)
+            and len(box) == 4
+            # Floats first: most values are, and they need no range check.
+            and (type(confidence) is float or _plain_number(confidence))
+            and (type(x) is float or _plain_number(x))
+            and (type(y) is float or _plain_number(y))
+            and (type(width) is float or _plain_number(width))
+            and (type(height) is float or _plain_number(height))
+            and (len(item) == len(_ITEM_KEYS) or _plain_extras(item))
         ):
             return item
     except (KeyError, TypeError):
@@ -398,6 +529,7 @@ def _explain_detection_item(item, index):
     box = _required(item, "bounding_box", dict, where=f"{where}.bounding_box")
     for key in _BOX_KEYS:
         _number(box, key, where=f"{where}.bounding_box.{key}")
+    _check_value(item, where, 3)  # data is level 1, detections 2
     return item
 
 

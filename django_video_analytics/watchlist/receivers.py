@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import DatabaseError
 from django.dispatch import receiver
 
 from ..signals import events_stored
@@ -17,6 +18,8 @@ def alert_on_events_stored(sender, events=(), counts=None, **kwargs):
         return
     try:
         raise_alerts(list(events))
+    except DatabaseError:
+        raise  # the consumer retries the whole delivery: no alert is lost
     except Exception:
         # The batch is stored; a failing alert check must not stop the consumer.
         logger.exception("Watchlist check of a stored batch failed")

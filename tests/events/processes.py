@@ -6,14 +6,18 @@
 
 - ``DVA_TEST_DATABASE_NAME``: the test database (read by tests/settings.py);
 - ``DVA_TEST_VIDEO_ANALYTICS``: JSON merged into ``VIDEO_ANALYTICS`` (stream names ...);
-- ``DVA_TEST_SLOW_STATISTICS_MS``: a pause before the statistics UPDATE of each batch (the
+- ``DVA_TEST_SLOW_STATISTICS_MS``: a pause before the statistics upsert of each batch (the
   last statement of its transaction, after its rows are written), so that a batch stays in
-  flight long enough for a test to kill the process inside its transaction.
+  flight long enough for a test to kill the process inside its transaction;
+- ``DVA_TEST_KILL_AT_DELIVERY``: N kills the process (SIGKILL) as it starts delivering the
+  ``events_stored`` signal of its N-th stored batch: after the commit, before any receiver;
+- ``DVA_TEST_COUNT_SIGNALS``: connects ``count_signal_calls`` (``SIGNAL_CALLS_TABLE``).
 """
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,9 +26,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STATISTICS_TABLE = "video_analytics_eventstatistics"
+OUTBOX_TABLE = "video_analytics_signaloutbox"
+SIGNAL_CALLS_TABLE = "test_signal_calls"
 
 
-def start_consumer(*args, overrides, log_path, slow_statistics_ms=0):
+def count_signal_calls(sender, events, **kwargs):
+    """An ``events_stored`` receiver writing a row per event it is called for."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {SIGNAL_CALLS_TABLE} (event_key) VALUES (%s)",
+            [(f"{type(event).__name__}:{event.pk}",) for event in events],
+        )
+
+
+def start_consumer(*args, overrides, log_path, slow_statistics_ms=0, environment=None):
     """Start ``consume_events *args`` in a subprocess; returns the ``Popen``."""
     from django.db import connection
 
@@ -35,6 +52,7 @@ def start_consumer(*args, overrides, log_path, slow_statistics_ms=0):
         "DVA_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
         "DVA_TEST_VIDEO_ANALYTICS": json.dumps(overrides),
         "DVA_TEST_SLOW_STATISTICS_MS": str(slow_statistics_ms),
+        **(environment or {}),
     }
     with open(log_path, "ab") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
@@ -115,11 +133,22 @@ def main(argv):
     django.setup()
     overrides = json.loads(os.environ.get("DVA_TEST_VIDEO_ANALYTICS", "{}"))
     pause = int(os.environ.get("DVA_TEST_SLOW_STATISTICS_MS", "0")) / 1000
+    kill_at_delivery = int(os.environ.get("DVA_TEST_KILL_AT_DELIVERY", "0"))
+    deliveries = []
 
     def slow_statistics(execute, sql, params, many, context):
-        if pause and sql.startswith("UPDATE") and STATISTICS_TABLE in sql:
+        if pause and sql.startswith("INSERT") and STATISTICS_TABLE in sql:
             time.sleep(pause)
+        if kill_at_delivery and sql.startswith("DELETE") and OUTBOX_TABLE in sql:
+            deliveries.append(sql)
+            if len(deliveries) == kill_at_delivery:
+                os.kill(os.getpid(), signal.SIGKILL)
         return execute(sql, params, many, context)
+
+    if os.environ.get("DVA_TEST_COUNT_SIGNALS"):
+        from django_video_analytics.signals import events_stored
+
+        events_stored.connect(count_signal_calls)
 
     with override_settings(VIDEO_ANALYTICS={**settings.VIDEO_ANALYTICS, **overrides}):
         with connection.execute_wrapper(slow_statistics):

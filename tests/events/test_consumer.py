@@ -15,6 +15,7 @@ from django_video_analytics.models import (
     DetectionEvent,
     EventStatistics,
     MotionEvent,
+    SignalOutbox,
 )
 from django_video_analytics.signals import events_stored
 
@@ -204,7 +205,7 @@ def test_database_error_mid_batch_acks_nothing_and_retry_stores_the_batch(
 
     def fail_statistics(execute, sql, params, many, context):
         # After the event rows are inserted: the middle of the batch's transaction.
-        if "video_analytics_eventstatistics" in sql and sql.lstrip().upper().startswith("UPDATE"):
+        if "video_analytics_eventstatistics" in sql and sql.startswith("INSERT"):
             failures.append(sql)
             raise OperationalError("connection lost (injected)")
         return execute(sql, params, many, context)
@@ -229,7 +230,7 @@ def test_runner_retries_a_failed_batch_from_memory(publisher, make_consumer, pen
     calls = []
 
     def fail_once(execute, sql, params, many, context):
-        if sql.startswith("UPDATE") and "video_analytics_eventstatistics" in sql and not calls:
+        if sql.startswith("INSERT") and "video_analytics_eventstatistics" in sql and not calls:
             calls.append(sql)
             raise OperationalError("server closed the connection unexpectedly (injected)")
         return execute(sql, params, many, context)
@@ -343,7 +344,9 @@ def test_unknown_camera_policy_dead_letter(settings, stream_names, publisher, ma
     assert "unknown camera 'stranger'" in letter.reason
 
 
-def test_signal_is_sent_after_commit_and_ack(publisher, make_consumer, pending):
+def test_signal_is_sent_after_commit_and_ack_in_a_transaction_of_its_own(
+    publisher, make_consumer, pending
+):
     received = []
 
     def receiver(sender, camera_ids, counts, events, **kwargs):
@@ -378,7 +381,9 @@ def test_signal_is_sent_after_commit_and_ack(publisher, make_consumer, pending):
     (sent,) = received
     assert sent["camera_ids"] == {"cam-a", "cam-b"}
     assert sent["counts"] == {"motion": 1, "anpr": 1}
-    assert sent["in_transaction"] is False and sent["pending"] == 0
+    # Inside the transaction that records the delivery (the outbox row is deleted with it).
+    assert sent["in_transaction"] is True and sent["pending"] == 0
+    assert not SignalOutbox.objects.exists()
     assert sorted(type(event).__name__ for event in sent["events"]) == ["ANPREvent", "MotionEvent"]
     assert all(event.pk for event in sent["events"])
 
@@ -408,3 +413,20 @@ def test_leave_group_only_without_pending_entries(
         )
     }
     assert names == {"busy"}
+
+
+def test_entries_of_a_consumer_whose_liveness_key_is_gone_are_claimed_at_once(
+    redis_client, stream_names, publisher, make_consumer, pending
+):
+    publisher.publish_many(mixed_entries(25))
+    make_consumer("elsewhere").read_batch(count=10)  # read, never acknowledged
+    key = f"{stream_names['STREAM_NAME']}:consumers:{stream_names['CONSUMER_GROUP']}:elsewhere"
+    redis_client.set(key, "another-host 1", ex=30)  # alive on another host: wait for it
+
+    patient = make_consumer("patient", claim_idle_ms=60_000).drain()
+    assert (patient.read, pending()) == (15, 10)
+
+    redis_client.delete(key)  # its key expired: it is gone
+    result = make_consumer("claimer", claim_idle_ms=60_000).drain()
+    assert (result.read, result.stored) == (10, 10)
+    assert pending() == 0 and stored_row_count() == 25

@@ -2,6 +2,7 @@
 
 import re
 import signal
+import time
 
 import pytest
 import redis
@@ -150,3 +151,42 @@ def test_redis_restart_during_consumption_loses_nothing(stream_names, tmp_path):
     assert "Redis is available again" in output
     assert_stored_exactly_once(1500)
     assert "Dead-lettered" not in output
+
+
+def test_burst_consumer_right_after_a_kill_claims_the_dead_consumers_entries_at_once(
+    publisher, pending, stream_names, redis_client, tmp_path
+):
+    total = 600
+    publisher.publish_many(mixed_entries(total, cameras=4))
+    log = tmp_path / "consumer.log"
+    victim = start_consumer(
+        "--consumer-name",
+        "victim",
+        overrides=options(stream_names),
+        log_path=log,
+        slow_statistics_ms=300,
+    )
+    try:
+        wait_for(lambda: stored_row_count() >= 60 and pending() > 0, message="a batch in flight")
+        victim.send_signal(signal.SIGKILL)
+        assert victim.wait(10) == -signal.SIGKILL
+    finally:
+        victim.kill()
+    # Its liveness key is still there (TTL 30 s), but its process is provably gone.
+    key = f"{stream_names['STREAM_NAME']}:consumers:{stream_names['CONSUMER_GROUP']}:victim"
+    assert redis_client.ttl(key) > 20
+    assert pending() > 0
+
+    started = time.monotonic()
+    successor = start_consumer(
+        "--burst",
+        "--consumer-name",
+        "successor",
+        overrides=options(stream_names),  # CONSUMER_CLAIM_IDLE_MS stays 60 s
+        log_path=log,
+    )
+    assert successor.wait(60) == 0, log.read_text()
+    assert time.monotonic() - started < 30
+    assert "pending entries of consumer victim, which is gone" in log.read_text()
+    assert_stored_exactly_once(total)
+    assert pending() == 0

@@ -88,7 +88,8 @@ def test_integer_event_id_and_numbers():
         ({"data": "not json"}, "data is not valid JSON"),
         ({"data": b"\xff\xfe"}, "data is not UTF-8"),
         ({"data": "[1, 2]"}, "data must be a JSON object, got array"),
-        ({"data": '{"event_type": "motion", "motion_intensity": NaN}'}, "NaN is not valid JSON"),
+        ({"data": '{"event_type": "motion", "motion_intensity": NaN}'}, "data is not valid JSON"),
+        ({"data": '{"event_type": "motion", "motion_intensity": 1e400}'}, "not valid JSON"),
         ({"data": "x" * (wire.MAX_ENTRY_BYTES + 1)}, "more than the 65536 allowed"),
     ],
 )
@@ -114,7 +115,7 @@ def test_undecodable_entries(fields, reason):
         ({"frame_number": -1}, "'frame_number' must be between 0 and 2**63 - 1"),
         ({"frame_number": 2**63}, "'frame_number' must be between 0 and 2**63 - 1"),
         ({"motion_intensity": "high"}, "'motion_intensity' must be a number, got string"),
-        ({"motion_intensity": 10**400}, "'motion_intensity' is not a finite number"),
+        ({"motion_intensity": 10**400}, "data is not valid JSON"),
         ({"event_id": ""}, "'event_id' must be a non-empty string"),
         ({"event_id": "e" * 155}, "'event_id' is longer than 154 characters"),
         ({"snapshot": "../../etc/passwd"}, "'snapshot' must be a relative storage name"),
@@ -238,3 +239,77 @@ def test_builders_refuse_what_the_consumer_would_reject():
         wire.build_anpr("cam-1", moment, 1, "AB12CDE", 0.9, licence_plate="AB12CDE")
     with pytest.raises(TypeError, match="candidates"):  # only plates carry candidates
         wire.build_detection("cam-1", moment, 1, [], "yolov8n", "8", candidates=[])
+
+
+class nested:  # noqa: N801  (reads as a value in the tables below)
+    """An array nested ``depth`` levels deep, written into the JSON text by ``deep_entry``."""
+
+    def __init__(self, depth):
+        self.depth = depth
+
+
+def deep_entry(payload):
+    """``seed_entry`` for payloads holding ``nested`` values (too deep for json.dumps)."""
+    arrays = []
+
+    def placeholder(value):
+        arrays.append(value.depth)
+        return f"@nested{len(arrays) - 1}@"
+
+    text = json.dumps(payload, default=placeholder)
+    for index, depth in enumerate(arrays):
+        text = text.replace(f'"@nested{index}@"', "[" * depth + "]" * depth)
+    return {"data": text}
+
+
+def detection_with(**extra):
+    return {**SEED_DETECTION, "detections": [{**SEED_DETECTION["detections"][0], **extra}]}
+
+
+def box_with(**extra):
+    item = SEED_DETECTION["detections"][0]
+    box = {**item["bounding_box"], **extra}
+    return {**SEED_DETECTION, "detections": [{**item, "bounding_box": box}]}
+
+
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        # The entry that crashed COPY: a 2 KB detection holding an array nested 980 deep.
+        (detection_with(path=nested(980)), "is nested more than 16 levels deep"),
+        (detection_with(path=nested(14)), "is nested more than 16 levels deep"),  # 3 + 14
+        ({**SEED_MOTION, "zone": {"shape": nested(20)}}, "'zone.shape"),
+        ({**SEED_ANPR, "candidates": [nested(16)]}, "is nested more than 16 levels deep"),
+        (detection_with(track_id=-(2**63)), "'detections[0].track_id' is an integer beyond 64"),
+        (detection_with(confidence=2**63), "'detections[0].confidence' is an integer beyond"),
+        (box_with(x=2**63 + 1), "is an integer beyond 64 bits"),
+        (detection_with(note="n" * 1025), "'detections[0].note' is longer than 1024 characters"),
+        (
+            {**SEED_DETECTION, "detections": SEED_DETECTION["detections"] * 251},
+            "'detections' holds more than 500 items",
+        ),
+        ({**SEED_ANPR, "candidates": [{"text": "A"}] * 101}, "holds more than 100 items"),
+        ({**SEED_MOTION, "zones": list(range(501))}, "'zones' holds more than 500 items"),
+        ({**SEED_DETECTION, "model_info": {"model_type": "y", "extra": nested(16)}}, "nested"),
+        ({**SEED_ANPR, "anpr_result": {**SEED_ANPR["anpr_result"], "x": "a" * 2000}}, "longer"),
+    ],
+)
+def test_bounds_of_depth_size_strings_and_numbers(payload, reason):
+    assert reason in fields_reason(deep_entry(payload))
+
+
+def test_deep_entries_with_escapes_are_bounded_not_recursed():
+    entry = deep_entry({**SEED_MOTION, "deep": nested(1000), "note": "a\u0000b"})
+    assert "nested more than 16 levels deep" in fields_reason(entry)
+
+
+def test_values_within_the_bounds_are_accepted():
+    item_extras = {"track_id": 2**63 - 1, "note": "n" * 1024, "attributes": {"colour": "red"}}
+    within = detection_with(path=nested(13), **item_extras)  # level 3 + 13 = 16
+    event = wire.parse_entry(deep_entry(within))
+    assert event.detections[0]["track_id"] == 2**63 - 1
+    many = {**SEED_DETECTION, "detections": SEED_DETECTION["detections"] * 250}
+    assert len(wire.parse_entry(seed_entry(many)).detections) == 500
+    # Integers beyond 64 bits but within a float are read as floats, as orjson does.
+    event = wire.parse_entry(seed_entry({**SEED_MOTION, "motion_intensity": 2**70}))
+    assert event.motion_intensity == float(2**70)
