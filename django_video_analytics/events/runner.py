@@ -15,6 +15,7 @@ import time
 import redis
 from django.db import DatabaseError, close_old_connections
 
+from .. import metrics
 from ..backoff import Backoff
 from ..conf import analytics_settings
 from ..shutdown import ForcedExit, Shutdown
@@ -96,7 +97,9 @@ class ConsumerRunner:
                             logger.info("Stream drained")
                             return
                         continue
+                started = time.monotonic()
                 result = self.consumer.handle(batch)
+                metrics.record_batch(result, time.monotonic() - started)
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 self.consumer.reset()
                 self._unavailable("Redis", exc)

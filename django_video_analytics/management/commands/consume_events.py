@@ -30,11 +30,22 @@ class Command(BaseCommand):
             help="Name in the consumer group (default <host>-<pid>). A stable name lets a "
             "restarted consumer finish its own pending entries at once.",
         )
+        parser.add_argument(
+            "--metrics-port",
+            type=int,
+            default=None,
+            metavar="PORT",
+            help="Serve Prometheus metrics on this port.",
+        )
 
-    def handle(self, *args, burst, max_messages, consumer_name, verbosity, **options):
+    def handle(self, *args, burst, max_messages, consumer_name, metrics_port, verbosity, **options):
         if max_messages is not None and max_messages < 1:
             raise CommandError("--max-messages must be at least 1.")
         configure_logging(verbosity)
+        if metrics_port:
+            from ...metrics import start_metrics_server
+
+            start_metrics_server(metrics_port)
         from ...events.consumer import EventConsumer
         from ...events.runner import ConsumerRunner
 

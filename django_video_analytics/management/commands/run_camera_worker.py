@@ -44,9 +44,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-frames", type=int, default=None, metavar="N", help="Frames per camera."
         )
+        parser.add_argument(
+            "--metrics-port",
+            type=int,
+            default=None,
+            metavar="PORT",
+            help="Serve Prometheus metrics on this port.",
+        )
 
     def handle(
-        self, *args, camera_ids, all, burst, max_frames, give_up_after, verbosity, **options
+        self,
+        *args,
+        camera_ids,
+        all,
+        burst,
+        max_frames,
+        give_up_after,
+        metrics_port,
+        verbosity,
+        **options,
     ):
         if bool(camera_ids) == all:
             raise CommandError("Pass --camera ID (repeatable) or --all.")
@@ -55,6 +71,10 @@ class Command(BaseCommand):
         if give_up_after <= 0:
             raise CommandError("--give-up-after must be positive.")
         configure_logging(verbosity)
+        if metrics_port:
+            from ...metrics import start_metrics_server
+
+            start_metrics_server(metrics_port)
         from ...models import Camera
         from ...workers.worker import CameraWorker
 
