@@ -10,7 +10,7 @@ import json
 import logging
 import time
 
-from .. import outbound, signing
+from .. import metrics, outbound, signing
 from ..conf import analytics_settings
 from ..masking import mask_url
 from ..models import PlateAlert, WebhookDelivery
@@ -78,6 +78,7 @@ def deliver(alert_id, attempt):
             delivery.error = detail = f"HTTP {response.status}"
     delivery.duration_ms = int((time.monotonic() - started) * 1000)
     delivery.save()
+    metrics.record_webhook(delivery.succeeded)
     if not delivery.succeeded:
         logger.warning(
             "Webhook of alert %s to %s failed (attempt %d): %s",
