@@ -20,10 +20,14 @@ from redis import RedisError
 
 from ..connection import get_redis
 from ..models import Camera
+from ..operations.camera_health import HealthRecorder
 from ..shutdown import Shutdown, exit_process_now
 from .camera_runner import CameraRunner, RunnerState
 from .config import CameraConfig, WorkerOptions
 from .leases import CameraLeases
+
+# Runner states that say whether a camera is online (a file that ended is neither).
+HEALTH_STATES = (RunnerState.STREAMING, RunnerState.ERROR, RunnerState.FAILED)
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,7 @@ class CameraWorker:
         self.failed = {}  # camera_id -> why, for the cameras a burst gave up
         self.polled = False
         self.stats_logged_at = time.monotonic()
+        self.health = HealthRecorder()  # online/offline periods as this worker sees them
 
     @property
     def name(self):
@@ -238,6 +243,7 @@ class CameraWorker:
             self.leases.release(camera_id)
         del self.runners[camera_id]
         self.heartbeat_marks.pop(camera_id, None)
+        self.health.forget(camera_id)
         self.overflow.discard(camera_id)
 
     def write_status(self):
@@ -248,6 +254,9 @@ class CameraWorker:
             if runner.stats.frames_total > self.heartbeat_marks[camera_id]:
                 self.heartbeat_marks[camera_id] = runner.stats.frames_total
                 beating.append(camera_id)
+            if runner.state in HEALTH_STATES:
+                online = runner.state == RunnerState.STREAMING
+                self.health.observe(camera_id, online, reason=runner.last_error or runner.state)
             status = observed_status(runner)
             if status is not None:
                 # enabled=True: a stop that just happened must not be overwritten.
