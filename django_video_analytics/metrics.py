@@ -8,7 +8,6 @@ over the processes. Stream length, pending and lag are read from Redis at scrape
 so they are right whichever process serves the scrape.
 """
 
-import json
 import logging
 import os
 
@@ -79,11 +78,10 @@ def record_inference(camera_id, seconds, fps=None):
         DETECTOR_FPS.labels(camera_id).set(fps)
 
 
-def record_published(entries):
-    """Stream entries (``{"data": json}``, as the wire builders make them) just published."""
-    for entry in entries:
-        data = json.loads(entry["data"])
-        EVENTS_PUBLISHED.labels(data["camera_id"], data["event_type"]).inc()
+def record_published(camera_id, counts):
+    """Events just published by a camera: ``counts`` maps event type -> entries."""
+    for event_type, count in counts.items():
+        EVENTS_PUBLISHED.labels(camera_id, event_type).inc(count)
 
 
 def record_reconnect(camera_id):

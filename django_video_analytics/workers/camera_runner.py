@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from redis import RedisError
 
+from .. import metrics
 from ..backoff import Backoff
 from ..masking import mask_urls_in
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
@@ -128,6 +129,7 @@ class CameraRunner:
         self.encoder = ObservationEncoder(camera.camera_id, snapshots)
         self.stopping = threading.Event()
         self.thread = None
+        self.dropped_mark = 0  # the source's drop count already reported to the metrics
 
     @property
     def camera_id(self):
@@ -180,8 +182,12 @@ class CameraRunner:
             self.set_state(RunnerState.FAILED, f"cannot start the analysis: {exc}")
             return
         backoff = Backoff(maximum=self.options.reconnect_backoff_max)
+        opened = 0
         try:
             while not self.stopping.is_set() and not self.done:
+                if opened:
+                    metrics.record_reconnect(self.camera_id)
+                opened += 1
                 if self.run_source():
                     backoff.reset()
                 elif not self.gave_up():
@@ -289,6 +295,8 @@ class CameraRunner:
 
     def analyse_frame(self, frame):
         """Analyse one frame and publish its events; an error costs this frame only."""
+        stats = self.analyzer.stats
+        detector_frames, inference_seconds = stats.detector_frames, stats.inference_seconds
         try:
             observations = self.analyzer.process(frame)
         except Exception as exc:
@@ -298,15 +306,27 @@ class CameraRunner:
             self.set_state(RunnerState.ERROR, message)
             return
         self.set_state(RunnerState.STREAMING)
+        analysed = stats.detector_frames > detector_frames
+        metrics.record_frame(self.camera_id, analysed=analysed, dropped=self.take_dropped())
+        if analysed:
+            metrics.record_inference(self.camera_id, stats.inference_seconds - inference_seconds)
         self.publish(observations)
+
+    def take_dropped(self):
+        """Frames the source dropped since the last call."""
+        dropped = getattr(self.source, "dropped", 0)
+        new, self.dropped_mark = dropped - self.dropped_mark, dropped
+        return max(new, 0)  # a reopened source counts from zero again
 
     def publish(self, observations):
         """Publish the observations' entries, retrying while the sink is unreachable."""
+        counts_before = Counter(self.encoder.counts)
         entries = self.encoder.entries(observations)
         backoff = Backoff(maximum=self.options.reconnect_backoff_max)
         while entries:
             try:
                 self.sink.publish_many(entries)
+                metrics.record_published(self.camera_id, self.encoder.counts - counts_before)
                 return
             except RedisError as exc:
                 self.set_state(RunnerState.ERROR, f"cannot publish events: {exc}")

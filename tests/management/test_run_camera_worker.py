@@ -119,3 +119,24 @@ def test_burst_names_a_camera_another_worker_holds(fast_polls, redis_client, cap
 
     assert f"{camera.camera_id} is run by another worker (skipped)" in caplog.text
     assert "burst done: 0 camera(s) run, 0 failed, 1 skipped" in caplog.text
+
+
+def test_a_real_run_feeds_the_metrics_and_records_the_camera_online(fast_polls, settings):
+    from prometheus_client import generate_latest
+
+    from django_video_analytics import metrics
+    from django_video_analytics.models import CameraHealth
+
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "CAMERA_HEALTH_DEBOUNCE_SECONDS": 0}
+    camera = make_camera(clips.objects_clip())
+
+    call_command("run_camera_worker", "--camera", camera.camera_id, "--burst", verbosity=0)
+
+    text = generate_latest(metrics.registry()).decode()
+    label = f'camera="{camera.camera_id}"'
+    for series in ("frames_read_total", "frames_analysed_total", "inference_seconds_count"):
+        line = next(line for line in text.splitlines() if series in line and label in line)
+        assert float(line.split()[-1]) > 0, line
+    published = [line for line in text.splitlines() if "events_published_total" in line]
+    assert any(label in line and 'event_type="detection"' in line for line in published)
+    assert CameraHealth.objects.filter(camera=camera, state="online").exists()

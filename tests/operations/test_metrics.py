@@ -4,13 +4,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timezone
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from django_video_analytics import metrics
-from django_video_analytics.events import wire
 from django_video_analytics.events.consumer import BatchResult
 
 pytestmark = pytest.mark.django_db
@@ -49,13 +47,7 @@ def record_some_work():
     metrics.record_frame("metrics-cam", analysed=True, dropped=2)
     metrics.record_frame("metrics-cam", analysed=False)
     metrics.record_inference("metrics-cam", 0.04, fps=12.5)
-    now = datetime.now(timezone.utc)
-    metrics.record_published(
-        [
-            wire.build_motion("metrics-cam", now, 1, 0.5, 3.0),
-            wire.build_anpr("metrics-cam", now, 2, "AB12CDE", 0.9),
-        ]
-    )
+    metrics.record_published("metrics-cam", {"motion": 1, "anpr": 1})
     metrics.record_reconnect("metrics-cam")
     metrics.record_batch(BatchResult(read=10, stored=7, duplicates=2, dead_lettered=1), 0.2)
     metrics.record_webhook(True)
