@@ -13,8 +13,8 @@ class SecretsForm(forms.ModelForm):
     only); a blank secret keeps the stored one, so a secret can be set or replaced, never read.
     """
 
-    masked_url_fields = ()
-    secret_fields = ()
+    masked_url_fields: tuple[str, ...] = ()
+    secret_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +52,7 @@ class SecretsAdminMixin:
     admin renders it read-only: always-read-only fields, and every field for view-only staff.
     """
 
-    masked_fields = {}
+    masked_fields: dict[str, str] = {}
 
     def get_readonly_fields(self, request, obj=None):
         return [

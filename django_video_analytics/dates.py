@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 EARLIEST_DATE = datetime.date(1, 1, 2)
 LATEST_DATE = datetime.date(9999, 12, 30)
-EARLIEST = datetime.datetime.combine(EARLIEST_DATE, datetime.time.min, datetime.UTC)
-LATEST = datetime.datetime.combine(LATEST_DATE, datetime.time.max, datetime.UTC)
+EARLIEST = datetime.datetime.combine(EARLIEST_DATE, datetime.time.min, datetime.timezone.utc)
+LATEST = datetime.datetime.combine(LATEST_DATE, datetime.time.max, datetime.timezone.utc)
 
 INVALID = _("Enter an ISO 8601 date or date and time.")
 OUT_OF_RANGE = _("Enter a date between %(earliest)s and %(latest)s.")

@@ -18,7 +18,8 @@ never lose an increment.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.db import connections, router, transaction
 from django.db.models import Max, Sum
@@ -74,7 +75,7 @@ class Visit:
 
 def hour_of(moment: datetime) -> datetime:
     """The UTC hour ``moment`` falls in."""
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return moment.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
 def dwell_bin(seconds: float) -> str:
@@ -84,7 +85,7 @@ def dwell_bin(seconds: float) -> str:
 
 def increments(crossings: Iterable[Crossing], visits: Iterable[Visit]) -> dict:
     """(zone id, class, hour) -> (camera id, {column: amount}) of the events."""
-    rows = {}
+    rows: dict = {}
 
     def row(event, moment):
         key = (event.zone_id, event.class_name, hour_of(moment))
@@ -170,7 +171,7 @@ def counts(rows, bucket="hour", group_by=("zone", "class_name")):
     fields = ["bucket", *(_FIELDS[name] for name in GROUPS if name in group_by and name in _FIELDS)]
     sums = (
         rows.order_by()
-        .annotate(bucket=Trunc("hour", bucket, tzinfo=UTC))
+        .annotate(bucket=Trunc("hour", bucket, tzinfo=dt_timezone.utc))
         .values(*fields)
         .annotate(
             sum_in=Sum("crossings_in"),

@@ -284,7 +284,7 @@ def _touch_cameras(using, latest):
 @dataclass
 class _Inserted:
     rows: list = field(default_factory=list)  # (camera pk, wire event), for the statistics
-    events: StoredEvents = None
+    events: StoredEvents | None = None
     camera_ids: set = field(default_factory=set)
     counts: Counter = field(default_factory=Counter)
     event_ids: dict = field(default_factory=dict)  # event type -> [pk]
@@ -375,7 +375,9 @@ def _look_up(using, incoming, draw_ids=False):
     return read
 
 
-_sequences = {}  # (database alias, table) -> the name of its primary key's sequence
+_sequences: dict[
+    tuple[str, str], str
+] = {}  # (database alias, table) -> the name of its primary key's sequence
 
 
 def _sequence(connection, meta):

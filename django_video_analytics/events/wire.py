@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; json is the fallback
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 EVENT_TYPES = ("detection", "motion", "anpr")
 

@@ -1,6 +1,6 @@
 """Track bookkeeping for the analyzer, and a small IoU tracker for detectors without one."""
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import count
@@ -12,7 +12,8 @@ from .types import Box, Detection
 class _Track:
     last: Detection
     seen_at: datetime
-    votes: Counter = field(default_factory=Counter)  # class name -> summed confidence
+    # class name -> summed confidence
+    votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     class_name: str = ""
 
     def vote(self, detection: Detection) -> None:

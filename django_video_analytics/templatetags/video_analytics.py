@@ -48,7 +48,7 @@ def camera_id_of(camera: CameraArg) -> str | None:
     return getattr(camera, "camera_id", None) or str(camera)
 
 
-def scope_of_tag(context, camera, overall=False):
+def scope_of_tag(context: Context, camera: CameraArg, overall: bool = False) -> Any:
     """The tag's camera (None: all cameras), within the cameras the request's user may see."""
     return scope_for(context, camera_id_of(camera_in(context, camera, overall)))
 
@@ -193,7 +193,7 @@ register.filter("detection_summary", detection_summary)
 
 
 @register.simple_tag(takes_context=True)
-def camera_health_state(context, camera=None):
+def camera_health_state(context: Context, camera: CameraArg = None) -> str:
     """``online``, ``offline`` or ``unknown``: the camera's recorded health now."""
     from ..operations.camera_health import current_state
 
@@ -204,7 +204,9 @@ def camera_health_state(context, camera=None):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/uptime.html", takes_context=True)
-def camera_uptime(context, camera=None, days=7):
+def camera_uptime(
+    context: Context, camera: CameraArg = None, days: int | str = 7
+) -> dict[str, Any]:
     """A table of the camera's uptime % per UTC day (a dash where nothing was recorded)."""
     from ..operations.camera_health import daily_uptime
 
@@ -218,7 +220,7 @@ def camera_uptime(context, camera=None, days=7):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/zone_line_counter.html", takes_context=True)
-def line_counter(context, zone):
+def line_counter(context: Context, zone: Any) -> dict[str, Any]:
     """Crossings in and out of a counting line (a Zone or its id) in the current UTC day."""
     zone = zones.zone_in(context, zone)
     if zone is None:
@@ -227,7 +229,7 @@ def line_counter(context, zone):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/zone_occupancy.html", takes_context=True)
-def zone_occupancy(context, zone):
+def zone_occupancy(context: Context, zone: Any) -> dict[str, Any]:
     """The zone's peak occupancy per class this hour, against its occupancy limit."""
     zone = zones.zone_in(context, zone)
     if zone is None:
@@ -248,7 +250,7 @@ def zone_occupancy(context, zone):
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/zone_hourly_chart.html", takes_context=True)
-def zone_hourly_chart(context, zone, hours=24):
+def zone_hourly_chart(context: Context, zone: Any, hours: int | str = 24) -> dict[str, Any]:
     """Bars of the last ``hours`` UTC hours: crossings in and out of a line, visits of a zone."""
     zone = zones.zone_in(context, zone)
     if zone is None:
