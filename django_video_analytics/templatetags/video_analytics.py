@@ -8,7 +8,9 @@ With ``CAMERA_QUERYSET_HOOK`` set, tags show only the cameras of the context's r
 """
 
 from django import template
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import format_html
 
 from ..conf import analytics_settings
 from ..models import Camera
@@ -162,3 +164,11 @@ def format_plate(value, groups=""):
 
 
 register.filter("detection_summary", detection_summary)
+
+
+@register.simple_tag
+def video_analytics_css():
+    """The ``<link>`` of the optional stylesheet; hosts that style the widgets leave it out."""
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("django_video_analytics/widgets.css")
+    )

@@ -1,6 +1,8 @@
 """The tag library rendered from template strings against a real database and Redis cache."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "django_video_analytics/static/django_video_analytics"
 ESCAPED_XSS_PLATE = "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;"
 
 
@@ -328,3 +331,19 @@ class TestActivitySparkline:
         html = render("{% activity_sparkline days=3 width=10 height=4 %}")
         assert '<polyline points="0,3 5,3 10,3"/>' in html
         assert 'aria-label="0 events in 3 days"' in html
+
+
+class TestStylesheet:
+    def test_links_the_static_stylesheet(self, settings):
+        settings.STATIC_URL = "/assets/"
+        html = render("{% video_analytics_css %}")
+        assert html == '<link rel="stylesheet" href="/assets/django_video_analytics/widgets.css">'
+
+    def test_dark_theme_blocks_agree(self):
+        # The dark palette appears twice (data-theme="dark" and the system preference).
+        css = (STATIC_DIR / "widgets.css").read_text()
+        forced = css.split('[data-theme="dark"] {', 1)[1].split("}", 1)[0]
+        preferred = css.split(':root:not([data-theme="light"]) {', 1)[1].split("}", 1)[0]
+        assert forced.split() == preferred.split()
+        light = css.split(':root, [data-theme="light"] {', 1)[1].split("}", 1)[0]
+        assert set(re.findall(r"--va-[a-z-]+", forced)) <= set(re.findall(r"--va-[a-z-]+", light))
