@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
-STATIC_DIR = Path(__file__).resolve().parents[2] / "django_video_analytics/static/django_video_analytics"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "django_video_analytics" / "static"
+STATIC_DIR = STATIC_DIR / "django_video_analytics"
 ESCAPED_XSS_PLATE = "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;"
 
 
