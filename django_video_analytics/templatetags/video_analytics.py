@@ -21,6 +21,7 @@ from ..widgets.daily import CLASS_COLUMNS, days_in
 from ..widgets.feed import detection_summary, feed_in, parse_kinds
 from ..widgets.periods import PERIOD_LABELS, period_days
 from ..widgets.scope import scope_for
+from ..widgets.snapshots import snapshot_of
 from ..widgets.status import camera_state
 
 register = template.Library()
@@ -28,6 +29,7 @@ register = template.Library()
 TEMPLATE_DIR = "django_video_analytics/widgets"
 # Set on the request once the live script tag is rendered, so a page loads it once.
 SCRIPT_RENDERED = "_video_analytics_live_script"
+SNAPSHOT_SCRIPT_RENDERED = "_video_analytics_snapshot_script"
 
 
 def camera_in(context, camera, overall=False):
@@ -48,14 +50,14 @@ def scope_of_tag(context, camera, overall=False):
     return scope_for(context, camera_id_of(camera_in(context, camera, overall)))
 
 
-def first_script_tag(context):
-    """True the first time a page asks (per request; always without a request)."""
+def first_script_tag(context, marker=SCRIPT_RENDERED):
+    """True the first time a page asks (per request and ``marker``; always without a request)."""
     request = context.get("request")
     if request is None:
         return True
-    if getattr(request, SCRIPT_RENDERED, False):
+    if getattr(request, marker, False):
         return False
-    setattr(request, SCRIPT_RENDERED, True)
+    setattr(request, marker, True)
     return True
 
 
@@ -115,7 +117,20 @@ def event_feed(
     """The newest detections and/or plates, with their snapshot when one exists."""
     camera = camera_in(context, camera, overall)
     items = feed_in(scope_for(context, camera_id_of(camera)), parse_kinds(kinds), int(limit))
-    return {"items": items, "snapshots": snapshots, "show_camera": camera is None}
+    return {
+        "items": items,
+        "snapshots": snapshots,
+        "show_camera": camera is None,
+        "request": context.get("request"),  # {% event_snapshot %} loads its script once
+    }
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/snapshot.html", takes_context=True)
+def event_snapshot(context, event):
+    """The event's snapshot with its boxes and labels drawn over it; opens larger on click."""
+    snapshot = snapshot_of(event)
+    include_script = snapshot is not None and first_script_tag(context, SNAPSHOT_SCRIPT_RENDERED)
+    return {"snapshot": snapshot, "include_script": include_script}
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/analytics.html", takes_context=True)

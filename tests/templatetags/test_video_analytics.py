@@ -253,6 +253,8 @@ class TestEventFeed:
         assert "truck" not in html  # limit 2
         assert f'src="/{with_snapshot.snapshot.url.lstrip("/")}"' in html
         assert html.count("<img") == 1
+        assert 'loading="lazy"' in html and "data-va-lightbox" in html
+        assert html.count("snapshots.js") == 1
         assert "va-feed__camera" not in html  # a camera's own feed does not repeat its name
         assert '<span class="va-feed__confidence">0.88</span>' in html
 
@@ -283,6 +285,23 @@ class TestEventFeed:
 
     def test_empty(self, camera):
         assert "No events yet." in render("{% event_feed %}", camera=camera)
+
+    def test_snapshot_boxes_and_script_once_per_request(self, camera, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+        for seconds in (10, 20):
+            event = add_detection(camera, seconds, ["car"])
+            event.detections[0].update(
+                bounding_box={"x": 0.5, "y": 0.25, "width": 0.25, "height": 0.5}, track_id=4
+            )
+            event.snapshot.save("frame.jpg", ContentFile(b"jpeg"), save=False)
+            event.save()
+        request = RequestFactory().get("/")
+        html = render("{% event_feed %}{% event_feed %}", camera=camera, request=request)
+        assert html.count('<rect class="va-box va-box--car"') == 4
+        assert 'x="50.000%" y="25.000%" width="25.000%" height="50.000%"' in html
+        assert ">car 0.90 #4</text>" in html
+        assert 'alt="Snapshot: car 0.90 #4"' in html
+        assert html.count("snapshots.js") == 1
 
 
 class TestCameraAnalytics:
