@@ -5,6 +5,7 @@ import importlib.util
 from django.contrib import admin
 from django.urls import include, path
 
+from django_video_analytics.widgets.browser import EventBrowserView
 from tests.browser.conftest import EXAMPLE_PROJECT
 
 
@@ -22,6 +23,7 @@ views = load_example_views()
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("cameras/<slug:camera_id>/", views.camera_page, name="camera"),
+    path("events/", EventBrowserView.as_view(template_name="example/events.html"), name="events"),
     path("admin/", admin.site.urls),
     path("api/v1/analytics/", include("django_video_analytics.urls")),
 ]
