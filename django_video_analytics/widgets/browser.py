@@ -51,12 +51,11 @@ class EventBrowserView(ConfiguredPermissionsMixin, APIView):
     schema = None  # an HTML page, not part of the API schema
 
     def get_kind(self):
-        """The ``kind`` asked for; a plate search without one lists plates, else detections."""
+        """The ``kind`` asked for (default detections); a plate search always lists plates."""
         params = self.request.query_params
-        key = params.get("kind") or (
-            "plates" if any(params.get(p) for p in PLATE_PARAMETERS) else ""
-        )
-        return KINDS.get(key, KINDS["detections"])
+        if any(params.get(name) for name in PLATE_PARAMETERS):
+            return KINDS["plates"]
+        return KINDS.get(params.get("kind"), KINDS["detections"])
 
     def get_queryset(self):
         """The chosen kind's events on visible cameras (model permissions read its model)."""

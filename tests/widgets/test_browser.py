@@ -42,6 +42,9 @@ def test_partial_plate_lists_plates_newest_first(reader, gate):
     response = reader.get(URL, {"license_plate__icontains": "x19"})
     assert response.status_code == 200
     assert event_ids(response) == [wanted[2].pk, wanted[0].pk]
+    # Only plates have plates: the search wins over a kind left on detections.
+    response = reader.get(URL, {"kind": "detections", "license_plate__icontains": "X19"})
+    assert event_ids(response) == [wanted[2].pk, wanted[0].pk]
     html = response.content.decode()
     assert '<option value="plates" selected>' in html
     assert "Gate &lt;b&gt;1&lt;/b&gt;" in html and "<b>1</b>" not in html
