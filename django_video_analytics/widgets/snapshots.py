@@ -19,6 +19,8 @@ class Box:
     width: str
     height: str
     label: str
+    label_x: str  # where the label starts, or ends for a box in the right half
+    label_anchor: str  # SVG text-anchor: "start" or "end", so the label stays in the frame
 
 
 def percent(value):
@@ -54,13 +56,17 @@ def box_of(detection):
     if None in values or values[2] <= 0 or values[3] <= 0:
         return None
     x, y, width, height = values
+    width, height = min(width, 1.0 - max(x, 0.0)), min(height, 1.0 - max(y, 0.0))
+    right_half = x + width / 2 > 0.5
     return Box(
         class_name=slugify(str(detection.get("class_name") or "")) or "other",
         x=percent(x),
         y=percent(y),
-        width=percent(min(width, 1.0 - max(x, 0.0))),
-        height=percent(min(height, 1.0 - max(y, 0.0))),
+        width=percent(width),
+        height=percent(height),
         label=box_label(detection),
+        label_x=percent(max(x, 0.0) + width if right_half else x),
+        label_anchor="end" if right_half else "start",
     )
 
 

@@ -178,6 +178,12 @@ def test_boxes_sit_on_their_objects(example_pages, open_page, viewer, live_serve
     assert_boxes_match(snapshot)
     labels = snapshot.locator("text.va-box__label").all_text_contents()
     assert labels == ["person 0.91 #3", "car 0.84 #5 GX19WHN"]
+    image = snapshot.locator("img").bounding_box()
+    for label in snapshot.locator("text.va-box__label").all():
+        drawn = label.bounding_box()  # each label stays inside the frame
+        assert (
+            image["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= image["x"] + image["width"]
+        )
 
     snapshot.locator("a").click()  # the lightbox: the same boxes over a larger image
     lightbox = page.locator("dialog.va-lightbox[open] .va-snapshot")

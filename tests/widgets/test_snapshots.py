@@ -15,6 +15,12 @@ def test_box_in_percent_of_the_frame():
     assert (box.x, box.y, box.width, box.height) == ("10.000", "20.000", "30.000", "40.000")
     assert box.class_name == "person"
     assert box.label == "person 0.91"
+    assert (box.label_x, box.label_anchor) == ("10.000", "start")
+
+
+def test_label_of_a_box_on_the_right_ends_at_its_right_edge():
+    (box,) = boxes_of([detection(bounding_box={"x": 0.6, "y": 0.1, "width": 0.3, "height": 0.2})])
+    assert (box.label_x, box.label_anchor) == ("90.000", "end")
 
 
 def test_label_has_track_and_plate():
