@@ -5,7 +5,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
 from django_video_analytics.widgets.periods import utc_today
@@ -39,7 +39,13 @@ def frame_with(*boxes):
 
 
 def plate_crop(plate):
-    return jpeg((240, 60), lambda canvas: canvas.text((20, 22), plate, fill=(20, 20, 20)))
+    font = ImageFont.load_default(size=34)
+
+    def draw(canvas):
+        canvas.rectangle((4, 4, 236, 56), fill=(250, 204, 21), outline=(20, 20, 20), width=3)
+        canvas.text((120, 30), plate, fill=(20, 20, 20), font=font, anchor="mm")
+
+    return jpeg((240, 60), draw)
 
 
 def build(plates=5):
@@ -95,7 +101,7 @@ def build(plates=5):
         )
         event.snapshot.save(
             f"frame-{number}.jpg",
-            frame_with((PERSON_BOX, (37, 99, 235)), (CAR_BOX, (234, 88, 12))),
+            frame_with((PERSON_BOX, (196, 170, 140)), (CAR_BOX, (150, 160, 175))),
             save=False,
         )
         event.save()

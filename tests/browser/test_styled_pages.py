@@ -70,6 +70,7 @@ DOC_WIDGETS = {
         "camera-analytics": "#analytics .va-analytics--week",
         "event-feed-detections": "#detections .va-feed",
         "event-feed-plates": "#plates .va-feed",
+        "event-snapshot": "#detections .va-snapshot",
     },
     "dashboard": {"activity-sparkline": "#overview p:last-of-type", "dashboard": "main"},
     "events": {"events-browser": ".va-browser"},
@@ -117,7 +118,7 @@ def test_styled_pages(example_pages, open_page, viewer, live_server, scheme, siz
     build()
     page = open_page(viewer, viewport=VIEWPORTS[size], color_scheme=scheme)
     OUTPUT_DIR.mkdir(exist_ok=True)
-    pages = {"dashboard": "/", "camera": "/cameras/gate/", "events": "/events/?kind=plates"}
+    pages = {"dashboard": "/", "camera": "/cameras/gate/", "events": "/events/"}
     for name, path in pages.items():
         visit(page, f"{live_server.url}{path}")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
