@@ -6,6 +6,8 @@ FilterSets, ``EventCursorPagination`` and permission classes, scoped by
 ``django_video_analytics/events_browser.html`` template) to put it in the host's layout.
 """
 
+from dataclasses import dataclass
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -21,14 +23,14 @@ from ..classes import COCO_CLASS_NAMES
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
 
 
+@dataclass(frozen=True)
 class EventKind:
     """One list the browser shows: its model and the API FilterSet that filters it."""
 
-    def __init__(self, key, label, model, filterset_class):
-        self.key = key
-        self.label = label
-        self.model = model
-        self.filterset_class = filterset_class
+    key: str
+    label: str
+    model: type
+    filterset_class: type
 
 
 KINDS = {
