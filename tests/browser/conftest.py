@@ -22,6 +22,16 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists.
+
+    Started earlier, it sees SQLite's in-memory settings and shares one connection among
+    all its request threads, which crashes the interpreter when they overlap.
+    """
+    return live_server
+
+
 @pytest.fixture
 def example_pages(settings, stream_names):
     """The example dashboard on the test settings, refreshing every second."""

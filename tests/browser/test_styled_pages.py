@@ -265,3 +265,18 @@ def test_events_browser_filters_by_partial_plate_and_pages(
     page.keyboard.press("Enter")  # opens the row's snapshot
     page.locator("dialog.va-lightbox[open]").wait_for()
     page.screenshot(path=str(OUTPUT_DIR / "events-browser-phone.png"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_admin_event_page_draws_the_boxes(
+    example_pages, open_page, admin_user, live_server, scheme
+):
+    event, _ = build(plates=1)
+    page = open_page(admin_user, color_scheme=scheme)
+    visit(page, f"{live_server.url}/admin/django_video_analytics/detectionevent/{event.pk}/change/")
+    snapshot = page.locator(".field-annotated_snapshot .va-snapshot")
+    snapshot.scroll_into_view_if_needed()
+    assert_boxes_match(snapshot)
+    snapshot.locator("a").click()
+    page.locator("dialog.va-lightbox[open] img").wait_for()
+    page.screenshot(path=str(OUTPUT_DIR / f"admin-detection-{scheme}.png"), full_page=True)
