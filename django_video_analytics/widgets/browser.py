@@ -8,9 +8,10 @@ FilterSets, ``EventCursorPagination`` and permission classes, scoped by
 
 from dataclasses import dataclass
 
+from django.contrib.auth.views import redirect_to_login
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -90,6 +91,11 @@ class EventBrowserView(ConfiguredPermissionsMixin, APIView):
         context["next_url"] = paginator.get_next_link()
         context["previous_url"] = paginator.get_previous_link()
         return Response(context, template_name=self.template_name)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):  # a page: send the visitor to the login
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
 
     def detail_url(self, event):
         """Where an event without a snapshot opens: its admin page, if the user may view it."""

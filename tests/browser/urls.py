@@ -28,10 +28,12 @@ def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+events = EventBrowserView.as_view(template_name="example/events.html")
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("cameras/<slug:camera_id>/", views.camera_page, name="camera"),
-    path("events/", EventBrowserView.as_view(template_name="example/events.html"), name="events"),
+    path("events/", views.strict_csp(events), name="events"),
     path("admin/", admin.site.urls),
     path("api/v1/analytics/", include("django_video_analytics.urls")),
     re_path(r"^media/(?P<path>.*)$", media),

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.test import override_settings
@@ -89,7 +90,9 @@ def test_needs_the_view_permission_of_the_kind(gate):
     plates_only = client_for(make_user("plates", "view_camera", "view_anprevent"))
     assert plates_only.get(URL).status_code == 403
     assert plates_only.get(URL, {"kind": "plates"}).status_code == 200
-    assert client_for(None).get(URL).status_code in (401, 403)
+    anonymous = client_for(None).get(URL, {"kind": "plates"})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"] == "/accounts/login/?next=" + quote(f"{URL}?kind=plates", safe="/")
 
 
 def test_camera_queryset_hook_scopes_rows_and_cameras(reader, gate, settings):
