@@ -280,3 +280,17 @@ def test_admin_event_page_draws_the_boxes(
     snapshot.locator("a").click()
     page.locator("dialog.va-lightbox[open] img").wait_for()
     page.screenshot(path=str(OUTPUT_DIR / f"admin-detection-{scheme}.png"), full_page=True)
+
+
+def test_a_host_rethemes_with_one_rule(example_pages, open_page, viewer, live_server):
+    build(plates=1)
+    page = open_page(viewer, color_scheme="dark")
+    visit(page, f"{live_server.url}/cameras/gate/")
+    # What a host's stylesheet would say (CSSOM, as the page's policy forbids inline styles).
+    page.evaluate(
+        "document.styleSheets[0].insertRule(':root { --va-accent: #c4b5fd; --va-radius: 0px }')"
+    )
+    link = "getComputedStyle(document.querySelector('.va-page a')).color"
+    assert page.evaluate(link) == "rgb(196, 181, 253)"
+    corner = "getComputedStyle(document.querySelector('.va-card')).borderTopLeftRadius"
+    assert page.evaluate(corner) == "0px"

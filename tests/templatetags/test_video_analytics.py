@@ -362,8 +362,8 @@ class TestStylesheet:
     def test_dark_theme_blocks_agree(self):
         # The dark palette appears twice (data-theme="dark" and the system preference).
         css = (STATIC_DIR / "widgets.css").read_text()
-        forced = css.split('[data-theme="dark"] {', 1)[1].split("}", 1)[0]
-        preferred = css.split(':root:not([data-theme="light"]) {', 1)[1].split("}", 1)[0]
+        forced = css.split(':where([data-theme="dark"]) {', 1)[1].split("}", 1)[0]
+        preferred = css.split(':where(:root:not([data-theme="light"])) {', 1)[1].split("}", 1)[0]
         assert forced.split() == preferred.split()
-        light = css.split(':root, [data-theme="light"] {', 1)[1].split("}", 1)[0]
+        light = css.split(':where(:root, [data-theme="light"]) {', 1)[1].split("}", 1)[0]
         assert set(re.findall(r"--va-[a-z-]+", forced)) <= set(re.findall(r"--va-[a-z-]+", light))
