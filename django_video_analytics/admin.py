@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +18,7 @@ from .models import (
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .statistics import COUNTERS
 from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
+from .widgets.snapshots import snapshot_of
 
 
 class CameraAdminForm(SecretsForm):
@@ -98,9 +99,25 @@ class ReadOnlyEventAdmin(admin.ModelAdmin):
         return False
 
 
+class SnapshotAdminMixin:
+    """The change page shows the snapshot with its boxes and labels, opening larger on click."""
+
+    class Media:
+        css = {"all": ("django_video_analytics/widgets.css",)}
+        js = ("django_video_analytics/snapshots.js",)
+
+    @admin.display(description=_("snapshot"))
+    def annotated_snapshot(self, event):
+        if not event.snapshot:
+            return "-"
+        context = {"snapshot": snapshot_of(event), "include_script": False}
+        return render_to_string("django_video_analytics/widgets/snapshot.html", context)
+
+
 @admin.register(DetectionEvent)
-class DetectionEventAdmin(ReadOnlyEventAdmin):
+class DetectionEventAdmin(SnapshotAdminMixin, ReadOnlyEventAdmin):
     list_display = ("timestamp", "camera", "detection_count", "model_type", "processed")
+    readonly_fields = ("annotated_snapshot",)
 
 
 @admin.register(MotionEvent)
@@ -115,20 +132,10 @@ class MotionEventAdmin(ReadOnlyEventAdmin):
 
 
 @admin.register(ANPREvent)
-class ANPREventAdmin(ReadOnlyEventAdmin):
+class ANPREventAdmin(SnapshotAdminMixin, ReadOnlyEventAdmin):
     list_display = ("timestamp", "camera", "license_plate", "confidence", "region", "processed")
     search_fields = ReadOnlyEventAdmin.search_fields + ("license_plate",)
-    readonly_fields = ("plate_snapshot",)
-
-    @admin.display(description=_("plate snapshot"))
-    def plate_snapshot(self, event):
-        if not event.snapshot:
-            return "-"
-        return format_html(
-            '<img src="{}" alt="{}" style="max-height:120px">',
-            event.snapshot.url,
-            event.license_plate,
-        )
+    readonly_fields = ("annotated_snapshot",)
 
 
 @admin.register(EventStatistics)

@@ -102,4 +102,23 @@ def test_anpr_event_page_shows_plate_snapshot(admin_client, secret_camera):
     )
     url = reverse("admin:django_video_analytics_anprevent_change", args=[event.pk])
     html = admin_client.get(url).content.decode()
-    assert '<img src="/media/video_analytics/plates/gx19whn.jpg" alt="GX19WHN"' in html
+    assert 'src="/media/video_analytics/plates/gx19whn.jpg" alt="Plate GX19WHN"' in html
+    assert '<figcaption class="va-snapshot__caption">GX19WHN</figcaption>' in html
+    assert "django_video_analytics/snapshots.js" in html
+
+
+def test_detection_event_page_draws_the_boxes_escaped(admin_client, secret_camera):
+    box = {"x": 0.25, "y": 0.5, "width": 0.5, "height": 0.25}
+    event = DetectionEvent.objects.create(
+        camera=secret_camera,
+        timestamp=timezone.now(),
+        source_id="s:4",
+        detections=[{"class_name": "<b>car</b>", "confidence": 0.8, "bounding_box": box}],
+        snapshot="video_analytics/snapshots/frame.jpg",
+    )
+    url = reverse("admin:django_video_analytics_detectionevent_change", args=[event.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'x="25.000%" y="50.000%" width="50.000%" height="25.000%"' in html
+    assert "&lt;b&gt;car&lt;/b&gt; 0.80</text>" in html
+    assert "<b>car" not in html
+    assert "django_video_analytics/widgets.css" in html

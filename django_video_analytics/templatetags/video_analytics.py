@@ -11,7 +11,9 @@ from typing import Any
 
 from django import template
 from django.template import Context
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import format_html
 
 from ..conf import analytics_settings
 from ..models import Camera
@@ -23,6 +25,7 @@ from ..widgets.daily import days_in
 from ..widgets.feed import detection_summary, feed_in, parse_kinds
 from ..widgets.periods import PERIOD_LABELS, period_days
 from ..widgets.scope import scope_for
+from ..widgets.snapshots import snapshot_of
 from ..widgets.status import camera_state
 
 register = template.Library()
@@ -33,6 +36,7 @@ CameraArg = Camera | str | None
 TEMPLATE_DIR = "django_video_analytics/widgets"
 # Set on the request once the live script tag is rendered, so a page loads it once.
 SCRIPT_RENDERED = "_video_analytics_live_script"
+SNAPSHOT_SCRIPT_RENDERED = "_video_analytics_snapshot_script"
 
 
 def camera_in(context: Context, camera: CameraArg, overall: bool = False) -> CameraArg:
@@ -53,14 +57,14 @@ def scope_of_tag(context: Context, camera: CameraArg, overall: bool = False) -> 
     return scope_for(context, camera_id_of(camera_in(context, camera, overall)))
 
 
-def first_script_tag(context: Context) -> bool:
-    """True the first time a page asks (per request; always without a request)."""
+def first_script_tag(context: Context, marker: str = SCRIPT_RENDERED) -> bool:
+    """True the first time a page asks (per request and ``marker``; always without a request)."""
     request = context.get("request")
     if request is None:
         return True
-    if getattr(request, SCRIPT_RENDERED, False):
+    if getattr(request, marker, False):
         return False
-    setattr(request, SCRIPT_RENDERED, True)
+    setattr(request, marker, True)
     return True
 
 
@@ -132,7 +136,20 @@ def event_feed(
     """The newest detections and/or plates, with their snapshot when one exists."""
     camera = camera_in(context, camera, overall)
     items = feed_in(scope_for(context, camera_id_of(camera)), parse_kinds(kinds), int(limit))
-    return {"items": items, "snapshots": snapshots, "show_camera": camera is None}
+    return {
+        "items": items,
+        "snapshots": snapshots,
+        "show_camera": camera is None,
+        "request": context.get("request"),  # {% event_snapshot %} loads its script once
+    }
+
+
+@register.inclusion_tag(f"{TEMPLATE_DIR}/snapshot.html", takes_context=True)
+def event_snapshot(context: Context, event: Any) -> dict[str, Any]:
+    """The event's snapshot with its boxes and labels drawn over it; opens larger on click."""
+    snapshot = snapshot_of(event)
+    include_script = snapshot is not None and first_script_tag(context, SNAPSHOT_SCRIPT_RENDERED)
+    return {"snapshot": snapshot, "include_script": include_script}
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/analytics.html", takes_context=True)
@@ -256,3 +273,11 @@ def zone_hourly_chart(context: Context, zone: Any, hours: int | str = 24) -> dic
     if zone is None:
         return {"zone": None}
     return {"zone": zone, "chart": zones.hourly_chart(zones.hourly_counts(zone, int(hours)))}
+
+
+@register.simple_tag
+def video_analytics_css() -> str:
+    """The ``<link>`` of the optional stylesheet; hosts that style the widgets leave it out."""
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("django_video_analytics/widgets.css")
+    )

@@ -1,74 +1,25 @@
 """Debian's headless Chromium watches the example dashboard update itself as events arrive."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.db import connections
 from django.db.models import Sum
 from django.utils import timezone
 
 from django_video_analytics.events.publisher import EventPublisher
 from django_video_analytics.events.wire import build_anpr, build_detection
 from django_video_analytics.models import Camera, EventStatistics
-from tests.browser.conftest import EXAMPLE_PROJECT
+from tests.browser.conftest import OUTPUT_DIR, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 @pytest.fixture
-def example_pages(settings, stream_names):
-    """The example dashboard on the test settings, refreshing every second."""
-    settings.ROOT_URLCONF = "tests.browser.urls"
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [str(EXAMPLE_PROJECT / "example" / "templates")]}
-    ]
-    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "LIVE_REFRESH_SECONDS": 1}
-    return stream_names
-
-
-@pytest.fixture
-def browser_page(live_server, django_user_model, client, monkeypatch):
-    """A Chromium page logged in to the live server, with console messages collected."""
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # (the consumer) are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def browser_page(open_page, django_user_model):
+    """A Chromium page logged in to the live server as a user who may view cameras."""
     user = django_user_model.objects.create_user("operator", password="secret")
     user.user_permissions.add(Permission.objects.get(codename="view_camera"))
-    client.force_login(user)
-    session = client.cookies["sessionid"].value
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        page = context.new_page()
-        page.console_messages = []
-        page.on("console", lambda message: page.console_messages.append(message.text))
-        yield page
-        browser.close()
-        # The ORM calls made while Playwright runs get their own connections; close them so
-        # the test database can be dropped.
-        connections.close_all()
+    return open_page(user)
 
 
 def publish_events(camera_id):

@@ -1,6 +1,8 @@
 """The tag library rendered from template strings against a real database and Redis cache."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "django_video_analytics" / "static"
+STATIC_DIR = STATIC_DIR / "django_video_analytics"
 ESCAPED_XSS_PLATE = "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;"
 
 
@@ -249,6 +253,8 @@ class TestEventFeed:
         assert "truck" not in html  # limit 2
         assert f'src="/{with_snapshot.snapshot.url.lstrip("/")}"' in html
         assert html.count("<img") == 1
+        assert 'loading="lazy"' in html and "data-va-lightbox" in html
+        assert html.count("snapshots.js") == 1
         assert "va-feed__camera" not in html  # a camera's own feed does not repeat its name
         assert '<span class="va-feed__confidence">0.88</span>' in html
 
@@ -279,6 +285,23 @@ class TestEventFeed:
 
     def test_empty(self, camera):
         assert "No events yet." in render("{% event_feed %}", camera=camera)
+
+    def test_snapshot_boxes_and_script_once_per_request(self, camera, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+        for seconds in (10, 20):
+            event = add_detection(camera, seconds, ["car"])
+            event.detections[0].update(
+                bounding_box={"x": 0.5, "y": 0.25, "width": 0.25, "height": 0.5}, track_id=4
+            )
+            event.snapshot.save("frame.jpg", ContentFile(b"jpeg"), save=False)
+            event.save()
+        request = RequestFactory().get("/")
+        html = render("{% event_feed %}{% event_feed %}", camera=camera, request=request)
+        assert html.count('<rect class="va-box va-box--car"') == 4
+        assert 'x="50.000%" y="25.000%" width="25.000%" height="50.000%"' in html
+        assert ">car 0.90 #4</text>" in html
+        assert 'alt="Snapshot: car 0.90 #4"' in html
+        assert html.count("snapshots.js") == 1
 
 
 class TestCameraAnalytics:
@@ -328,3 +351,19 @@ class TestActivitySparkline:
         html = render("{% activity_sparkline days=3 width=10 height=4 %}")
         assert '<polyline points="0,3 5,3 10,3"/>' in html
         assert 'aria-label="0 events in 3 days"' in html
+
+
+class TestStylesheet:
+    def test_links_the_static_stylesheet(self, settings):
+        settings.STATIC_URL = "/assets/"
+        html = render("{% video_analytics_css %}")
+        assert html == '<link rel="stylesheet" href="/assets/django_video_analytics/widgets.css">'
+
+    def test_dark_theme_blocks_agree(self):
+        # The dark palette appears twice (data-theme="dark" and the system preference).
+        css = (STATIC_DIR / "widgets.css").read_text()
+        forced = css.split(':where([data-theme="dark"]) {', 1)[1].split("}", 1)[0]
+        preferred = css.split(':where(:root:not([data-theme="light"])) {', 1)[1].split("}", 1)[0]
+        assert forced.split() == preferred.split()
+        light = css.split(':where(:root, [data-theme="light"]) {', 1)[1].split("}", 1)[0]
+        assert set(re.findall(r"--va-[a-z-]+", forced)) <= set(re.findall(r"--va-[a-z-]+", light))
