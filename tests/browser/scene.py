@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
-from django_video_analytics.widgets.periods import utc_today
+from django_video_analytics.statistics import today as utc_today
 
 FRAME_SIZE = (640, 360)
 PERSON_BOX = {"x": 0.1, "y": 0.2, "width": 0.3, "height": 0.4}
