@@ -1,0 +1,86 @@
+"""Start a real KServe v2 inference server (MLServer) on 127.0.0.1 for the tests.
+
+MLServer lives in its own virtualenv (``scripts/inference_server.sh`` makes it) because its
+pins clash with the analysis stack; the server runs the shipped YOLOv8n through
+``onnx_runtime.py``. Nothing here is imported by the package.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER_VENV = Path(os.environ.get("INFERENCE_SERVER_VENV", ROOT / ".server-venv"))
+MLSERVER = SERVER_VENV / "bin" / "mlserver"
+MODEL_NAME = "yolov8n"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class InferenceServer:
+    """MLServer serving the YOLOv8n repository in ``folder``; ``http_url``, ``grpc_url``."""
+
+    def __init__(self, folder: Path, input_size: int = 320):
+        from django_video_analytics.pipeline.serving import write_model_repository
+
+        self.folder = folder
+        write_model_repository(folder, input_size=input_size, name=MODEL_NAME)
+        self.http_port, self.grpc_port, metrics_port = free_port(), free_port(), free_port()
+        (folder / "settings.json").write_text(
+            json.dumps(
+                {
+                    "host": "127.0.0.1",
+                    "http_port": self.http_port,
+                    "grpc_port": self.grpc_port,
+                    "metrics_port": metrics_port,
+                    "parallel_workers": 0,
+                    "grpc_max_message_length": 256 * 1024 * 1024,
+                }
+            )
+        )
+        self.http_url = f"http://127.0.0.1:{self.http_port}"
+        self.grpc_url = f"grpc://127.0.0.1:{self.grpc_port}"
+        self.process = None
+
+    def start(self, wait: float = 120.0):
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+        self.log = open(self.folder / "server.log", "wb")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [str(MLSERVER), "start", str(self.folder)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + wait
+        ready = f"{self.http_url}/v2/models/{MODEL_NAME}/ready"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(ready, timeout=2) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        log = (self.folder / "server.log").read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"MLServer did not become ready:\n{log}")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
