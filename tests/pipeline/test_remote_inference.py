@@ -1,5 +1,6 @@
 """The remote detector backend against a real MLServer on 127.0.0.1 (KServe v2)."""
 
+import json
 import socket
 import threading
 import time
@@ -9,6 +10,9 @@ import pytest
 from django_video_analytics.pipeline.clips import clip_frames
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
 from django_video_analytics.pipeline.remote_inference import InferenceServerError, RemoteDetector
+from django_video_analytics.pipeline.sources import open_source
+from django_video_analytics.workers.camera_runner import CameraRunner, RunnerState
+from django_video_analytics.workers.config import CameraConfig, WorkerOptions
 from tests.inference_server.server import MLSERVER, MODEL_NAME, InferenceServer, free_port
 
 pytestmark = [
@@ -147,3 +151,93 @@ def test_local_fallback_while_the_server_is_down(local, bus_image):
         url=f"127.0.0.1:{free_port()}", protocol="grpc", fallback=True, input_size=320
     )
     assert_same(detector.detect(bus_image), local.detect(bus_image))
+
+
+class ListSink:
+    """An event sink keeping the entries in order (the Redis path is tested elsewhere)."""
+
+    def __init__(self):
+        self.entries = []
+
+    def publish_many(self, entries):
+        self.entries.extend(entries)
+
+
+def camera(path):
+    return CameraConfig(
+        camera_id="remote-test",
+        stream_url=str(path),
+        enable_object_detection=True,
+        enable_motion_detection=True,
+        enable_anpr=False,
+        confidence_threshold=0.5,
+        detection_classes=(),
+        roi_zones=(),
+        motion_threshold=0.5,
+        frame_skip=0,
+        max_fps=None,
+        plate_format="eu",
+    )
+
+
+def camera_events(settings, backend, path, on_frame=None, **inference):
+    settings.VIDEO_ANALYTICS = {
+        **settings.VIDEO_ANALYTICS,
+        "DETECTOR_BACKEND": f"django_video_analytics.pipeline.{backend}",
+        **inference,
+    }
+    sink = ListSink()
+    runner = CameraRunner(camera(path), WorkerOptions.from_settings(), sink, on_frame=on_frame)
+    runner.analyse_source(open_source(str(path), allow_local=True))
+    events = [json.loads(entry["data"]) for entry in sink.entries]
+    for event in events:
+        event.pop("event_id", None)
+    return runner, events
+
+
+@pytest.mark.slow
+def test_camera_events_equal_the_local_backend_on_a_clip(server, settings, objects_clip):
+    _, expected = camera_events(settings, "detectors.OnnxRuntimeDetector", objects_clip)
+    runner, found = camera_events(
+        settings,
+        "remote_inference.RemoteDetector",
+        objects_clip,
+        INFERENCE_URL=server.grpc_url,
+        INFERENCE_PROTOCOL="grpc",
+    )
+    assert runner.stats.frames_total == 150 and runner.state != RunnerState.ERROR
+    assert {event["event_type"] for event in expected} >= {"detection", "motion"}
+    assert [e["event_type"] for e in found] == [e["event_type"] for e in expected]
+    for got, want in zip(found, expected, strict=True):
+        assert got["frame_number"] == want["frame_number"]
+        assert got.get("track_id") == want.get("track_id")
+        got_objects, want_objects = got.get("detections", []), want.get("detections", [])
+        assert [(d["class_name"], d.get("track_id")) for d in got_objects] == [
+            (d["class_name"], d.get("track_id")) for d in want_objects
+        ]
+        for got_object, want_object in zip(got_objects, want_objects, strict=True):
+            assert got_object["confidence"] == pytest.approx(want_object["confidence"], abs=1e-3)
+            assert got_object["bounding_box"] == pytest.approx(
+                want_object["bounding_box"], abs=1e-3
+            )
+
+
+def test_a_camera_whose_server_is_down_is_in_error_and_keeps_reading(settings, objects_clip):
+    url = f"grpc://user:s3cret@127.0.0.1:{free_port()}"
+    errors = []
+    started = time.monotonic()
+    runner, events = camera_events(
+        settings,
+        "remote_inference.RemoteDetector",
+        objects_clip,
+        on_frame=lambda runner: errors.append(runner.last_error),
+        INFERENCE_URL=url,
+        INFERENCE_PROTOCOL="grpc",
+        INFERENCE_TIMEOUT=1.0,
+    )
+    assert runner.stats.frames_total == 150  # every frame was read and looked at
+    assert time.monotonic() - started < 30  # refused connections, then fast failures
+    reported = {error for error in errors if error}
+    assert reported and all("could not read the model's metadata" in e for e in reported)
+    assert all("***:***@127.0.0.1" in e and "s3cret" not in e for e in reported)
+    assert runner.analyzer.stats.detector_frames == 0 and events == []
