@@ -226,7 +226,8 @@ def _reason(exc) -> str:
     text = message() if callable(message) else str(exc)
     if not text or text == "None":
         text = type(exc).__name__
-    if isinstance(exc, TimeoutError) or "timed out" in text.lower() or "Timeout" in text:
+    timed_out = ("timed out", "deadline exceeded", "timeout")
+    if isinstance(exc, TimeoutError) or any(words in text.lower() for words in timed_out):
         return f"no answer within the timeout ({text})"
     return text
 

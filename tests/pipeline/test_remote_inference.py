@@ -140,7 +140,7 @@ def test_a_server_that_never_answers_times_out(protocol, silent_server, bus_imag
     port, accepted = silent_server
     detector = RemoteDetector(url=f"127.0.0.1:{port}", protocol=protocol, timeout=1.0)
     started = time.monotonic()
-    with pytest.raises(InferenceServerError, match="could not"):
+    with pytest.raises(InferenceServerError, match="no answer within the timeout"):
         detector.detect(bus_image)
     assert 0.9 < time.monotonic() - started < 5
     assert accepted  # the request reached the silent server
