@@ -115,10 +115,9 @@ class RemoteDetector(Detector):
         try:
             input_name, output_name, size, largest = self._model_inputs()
             letterboxed = [yolo.letterbox(image, size) for image in images]
-            outputs = []
-            for start in range(0, len(letterboxed), largest or len(letterboxed)):
-                chunk = letterboxed[start : start + (largest or len(letterboxed))]
-                blob = np.concatenate([blob for blob, _ in chunk])
+            step, outputs = largest or len(letterboxed), []
+            for start in range(0, len(letterboxed), step):
+                blob = np.concatenate([blob for blob, _ in letterboxed[start : start + step]])
                 outputs.extend(self._infer(input_name, output_name, blob))
         except InferenceServerError as exc:
             self.last_failure = str(exc)
