@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER_VENV = Path(os.environ.get("INFERENCE_SERVER_VENV", ROOT / ".server-venv"))
 MLSERVER = SERVER_VENV / "bin" / "mlserver"
 MODEL_NAME = "yolov8n"
+FIXED_BATCH_MODEL_NAME = "yolov8n-batch1"  # the export as it is: batch 1 only
 
 
 def free_port() -> int:
@@ -33,6 +34,7 @@ class InferenceServer:
 
         self.folder = folder
         write_model_repository(folder, input_size=input_size, name=MODEL_NAME)
+        self._add_fixed_batch_model(input_size)
         self.http_port, self.grpc_port, metrics_port = free_port(), free_port(), free_port()
         (folder / "settings.json").write_text(
             json.dumps(
@@ -49,6 +51,20 @@ class InferenceServer:
         self.http_url = f"http://127.0.0.1:{self.http_port}"
         self.grpc_url = f"grpc://127.0.0.1:{self.grpc_port}"
         self.process = None
+
+    def _add_fixed_batch_model(self, input_size):
+        from django_video_analytics.pipeline.weights import resolve_detector_weights, sized_weights
+
+        model_settings = json.loads((self.folder / MODEL_NAME / "model-settings.json").read_text())
+        model_settings["name"] = FIXED_BATCH_MODEL_NAME
+        model_settings["parameters"]["uri"] = str(
+            sized_weights(resolve_detector_weights(), input_size)
+        )
+        model_settings["inputs"][0]["shape"][0] = 1
+        (self.folder / FIXED_BATCH_MODEL_NAME).mkdir()
+        (self.folder / FIXED_BATCH_MODEL_NAME / "model-settings.json").write_text(
+            json.dumps(model_settings)
+        )
 
     def start(self, wait: float = 120.0):
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}

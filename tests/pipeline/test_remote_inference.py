@@ -13,23 +13,27 @@ from django_video_analytics.pipeline.remote_inference import InferenceServerErro
 from django_video_analytics.pipeline.sources import open_source
 from django_video_analytics.workers.camera_runner import CameraRunner, RunnerState
 from django_video_analytics.workers.config import CameraConfig, WorkerOptions
-from tests.inference_server.server import MLSERVER, MODEL_NAME, InferenceServer, free_port
+from tests.inference_server.server import (
+    FIXED_BATCH_MODEL_NAME,
+    MLSERVER,
+    MODEL_NAME,
+    InferenceServer,
+    free_port,
+)
 
-pytestmark = [
-    pytest.mark.inference,
-    pytest.mark.inference_server,
-    pytest.mark.skipif(
-        not MLSERVER.exists(),
-        reason=f"no inference server venv at {MLSERVER.parent.parent}: "
-        "run scripts/inference_server.sh",
-    ),
-]
+pytest.importorskip("tritonclient", reason="the remote extra (tritonclient) is not installed")
+
+pytestmark = [pytest.mark.inference, pytest.mark.inference_server]
 
 PROTOCOLS = {"grpc": "grpc_url", "http": "http_url"}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    if not MLSERVER.exists():
+        pytest.skip(
+            f"no inference server venv at {MLSERVER.parent.parent}: run scripts/inference_server.sh"
+        )
     running = InferenceServer(tmp_path_factory.mktemp("inference-server")).start()
     yield running
     running.stop()
@@ -83,6 +87,17 @@ def test_a_batch_of_four_equals_four_single_requests(server, objects_clip, bus_i
     assert len(batch) == 4 and any(batch[1:])
     for found, image in zip(batch, images, strict=True):
         assert_same(found, detector.detect(image, confidence=0.3))
+
+
+def test_a_model_of_fixed_batch_size_gets_one_frame_per_request(server, bus_image):
+    fixed = remote(server, "grpc", model=FIXED_BATCH_MODEL_NAME)
+    images = [bus_image, bus_image[:, ::-1].copy(), bus_image[::2, ::2].copy()]
+    found = fixed.detect_batch(images, confidence=0.3)
+    assert fixed._model_inputs()[3] == 1  # the batch limit read from the server
+    expected = remote(server, "grpc").detect_batch(images, confidence=0.3)
+    assert all(expected)
+    for got, want in zip(found, expected, strict=True):
+        assert_same(got, want)
 
 
 def test_the_model_input_size_comes_from_the_server(server):
