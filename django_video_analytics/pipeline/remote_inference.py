@@ -109,9 +109,8 @@ class RemoteDetector(Detector):
 
     def _infer_all(self, images):
         if time.monotonic() < self.retry_at:
-            raise InferenceServerError(
-                f"{self.last_failure}; next attempt in {self.retry_at - time.monotonic():.1f} s"
-            )
+            # The same message as the failure itself: the camera's error stays one line.
+            raise InferenceServerError(self.last_failure)
         try:
             input_name, output_name, size, largest = self._model_inputs()
             letterboxed = [yolo.letterbox(image, size) for image in images]
