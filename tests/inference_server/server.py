@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_VENV = Path(os.environ.get("INFERENCE_SERVER_VENV", ROOT / ".server-venv"))
 MLSERVER = SERVER_VENV / "bin" / "mlserver"
+KSERVE_PYTHON = Path(os.environ.get("KSERVE_VENV", ROOT / ".kserve-venv")) / "bin" / "python"
 MODEL_NAME = "yolov8n"
 FIXED_BATCH_MODEL_NAME = "yolov8n-batch1"  # the export as it is: batch 1 only
 
@@ -76,20 +77,8 @@ class InferenceServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + wait
-        ready = f"{self.http_url}/v2/models/{MODEL_NAME}/ready"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(ready, timeout=2) as answer:
-                    if answer.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        log = (self.folder / "server.log").read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"MLServer did not become ready:\n{log}")
+        _wait_ready(self, f"{self.http_url}/v2/models/{MODEL_NAME}/ready", wait, "server.log")
+        return self
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -100,3 +89,46 @@ class InferenceServer:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+class KServeServer:
+    """KServe's Python model server for ``model_file`` (binary tensor extension over REST).
+
+    kserve 0.21 binds its REST server to 0.0.0.0 (hard-coded); it lives for one test module.
+    """
+
+    def __init__(self, folder: Path, model_file: Path):
+        self.folder, self.model_file = folder, model_file
+        self.http_port = free_port()
+        self.http_url = f"http://127.0.0.1:{self.http_port}"
+        self.process = None
+
+    def start(self, wait: float = 120.0):
+        self.log = open(self.folder / "kserve.log", "wb")  # noqa: SIM115 (closed in stop)
+        script = Path(__file__).parent / "kserve_onnx.py"
+        command = [str(KSERVE_PYTHON), str(script), MODEL_NAME, str(self.model_file)]
+        self.process = subprocess.Popen(
+            [*command, str(self.http_port), str(free_port())],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        _wait_ready(self, f"{self.http_url}/v2/models/{MODEL_NAME}/ready", wait, "kserve.log")
+        return self
+
+    stop = InferenceServer.stop
+
+
+def _wait_ready(server, ready_url, wait, log_name):
+    """Poll the model's ready endpoint; stop the server and raise with its log on failure."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and server.process.poll() is None:
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    server.stop()
+    log = (server.folder / log_name).read_text(errors="replace")[-3000:]
+    raise RuntimeError(f"{type(server).__name__} did not become ready:\n{log}")

@@ -15,9 +15,11 @@ from django_video_analytics.workers.camera_runner import CameraRunner, RunnerSta
 from django_video_analytics.workers.config import CameraConfig, WorkerOptions
 from tests.inference_server.server import (
     FIXED_BATCH_MODEL_NAME,
+    KSERVE_PYTHON,
     MLSERVER,
     MODEL_NAME,
     InferenceServer,
+    KServeServer,
     free_port,
 )
 
@@ -35,6 +37,20 @@ def server(tmp_path_factory):
             f"no inference server venv at {MLSERVER.parent.parent}: run scripts/inference_server.sh"
         )
     running = InferenceServer(tmp_path_factory.mktemp("inference-server")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def kserve(tmp_path_factory):
+    if not KSERVE_PYTHON.exists():
+        pytest.skip(
+            f"no KServe venv at {KSERVE_PYTHON.parent.parent}: run scripts/inference_server.sh"
+        )
+    from django_video_analytics.pipeline.serving import write_model_repository
+
+    folder = tmp_path_factory.mktemp("kserve")
+    running = KServeServer(folder, write_model_repository(folder, input_size=320)).start()
     yield running
     running.stop()
 
@@ -66,6 +82,15 @@ def test_remote_detections_equal_the_local_backend_on_the_bus_photo(
     expected = local.detect(bus_image, confidence=0.25)
     assert {d.class_name for d in expected} >= {"bus", "person"}
     assert_same(found, expected)
+
+
+def test_http_binary_tensors_give_the_local_detections(kserve, local, bus_image):
+    detector = RemoteDetector(url=kserve.http_url, protocol="http")  # binary extension on
+    assert detector.http_binary
+    flipped = bus_image[:, ::-1].copy()
+    found = detector.detect_batch([bus_image, flipped], confidence=0.25)
+    assert_same(found[0], local.detect(bus_image, confidence=0.25))
+    assert_same(found[1], local.detect(flipped, confidence=0.25))
 
 
 def test_remote_tracks_equal_the_local_backend_on_a_clip(server, objects_clip):
