@@ -1,10 +1,11 @@
 """Benchmark: the remote detector backend (KServe v2) with and without batching v. local.
 
-Starts MLServer from .server-venv (scripts/inference_server.sh) on 127.0.0.1 serving the
-shipped YOLOv8n at 320, then runs the same frames of the objects clip through:
+Starts MLServer (.server-venv) and KServe's model server (.kserve-venv), both made by
+scripts/inference_server.sh, serving the shipped YOLOv8n at 320, then runs the same frames
+of the objects clip through:
   local   OnnxRuntimeDetector in this process (one frame per call);
-  remote  RemoteDetector over gRPC and over HTTP (JSON tensors: MLServer has no binary
-          extension), batch 1, 4 and 8 (``detect_batch``).
+  remote  RemoteDetector over gRPC and HTTP JSON (MLServer; it has no binary extension)
+          and HTTP binary tensors (KServe), batch 1, 4 and 8 (``detect_batch``).
 Prints frames/s, the ratio to local, and the worker's own CPU ms per frame (what a worker
 host still spends when inference runs elsewhere). Server and client share this machine's
 cores here, so the figures show protocol and batching costs, not a GPU server's speed.
@@ -27,7 +28,7 @@ from django_video_analytics.pipeline.remote_inference import (  # noqa: E402
     InferenceServerError,
     RemoteDetector,
 )
-from tests.inference_server.server import InferenceServer  # noqa: E402
+from tests.inference_server.server import InferenceServer, KServeServer  # noqa: E402
 
 CONFIDENCE = 0.5
 
@@ -56,25 +57,34 @@ def main():
         frames = [frame.image for frame in clips.clip_frames(path)]
         images = [frames[i % len(frames)] for i in range(0, 3 * args.frames, 3)]
         server = InferenceServer(Path(scratch) / "repository", input_size=320).start()
+        kserve_folder = Path(scratch) / "kserve"
+        kserve_folder.mkdir()
+        model_file = server.folder / "yolov8n" / "1" / "model.onnx"
+        kserve = KServeServer(kserve_folder, model_file).start()
         try:
             local = OnnxRuntimeDetector(input_size=320)
             rows = [("local onnxruntime", 1, *measure(_singles(local), images, 1))]
-            for protocol, url in (("grpc", server.grpc_url), ("http", server.http_url)):
-                remote = RemoteDetector(url=url, protocol=protocol, http_binary=False, timeout=60)
+            for name, protocol, url, binary in (
+                ("gRPC (MLServer)", "grpc", server.grpc_url, False),
+                ("HTTP JSON (MLServer)", "http", server.http_url, False),
+                ("HTTP binary (KServe)", "http", kserve.http_url, True),
+            ):
+                remote = RemoteDetector(url=url, protocol=protocol, http_binary=binary, timeout=60)
                 for batch in (1, 4, 8):
                     try:
                         figures = measure(_batched(remote), images, batch)
                     except InferenceServerError as exc:
-                        print(f"remote {protocol} batch {batch} failed: {exc}")
+                        print(f"{name} batch {batch} failed: {exc}")
                         continue
-                    rows.append((f"remote {protocol}", batch, *figures))
+                    rows.append((name, batch, *figures))
         finally:
+            kserve.stop()
             server.stop()
     base = rows[0][2]
     print(f"{len(images)} frames of {images[0].shape[1]}x{images[0].shape[0]}, input 320")
-    print(f"{'backend':<20}{'batch':>6}{'frames/s':>10}{'x local':>9}{'worker CPU ms/frame':>21}")
+    print(f"{'backend':<22}{'batch':>6}{'frames/s':>10}{'x local':>9}{'worker CPU ms/frame':>21}")
     for name, batch, fps, cpu_ms in rows:
-        print(f"{name:<20}{batch:>6}{fps:>10.1f}{fps / base:>9.2f}{cpu_ms:>21.1f}")
+        print(f"{name:<22}{batch:>6}{fps:>10.1f}{fps / base:>9.2f}{cpu_ms:>21.1f}")
 
 
 def _singles(detector):
