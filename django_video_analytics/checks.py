@@ -40,6 +40,14 @@ EXPECTED_TYPES = {
     "MAX_FPS": (int, float),
     "DETECTOR_MODEL": str,
     "DETECTOR_INPUT_SIZE": int,
+    "DEVICE": str,
+    "INFERENCE_URL": str,
+    "INFERENCE_PROTOCOL": str,
+    "INFERENCE_MODEL": str,
+    "INFERENCE_MODEL_VERSION": (str, int),
+    "INFERENCE_TIMEOUT": (int, float),
+    "INFERENCE_HTTP_BINARY": bool,
+    "INFERENCE_FALLBACK": bool,
     "DETECTION_HEARTBEAT_SECONDS": (int, float),
     "MOTION_EVENT_INTERVAL_SECONDS": (int, float),
     "WORKER_LEASE_SECONDS": (int, float),
@@ -70,6 +78,7 @@ CHOICES = {
     "UNKNOWN_CAMERA_POLICY": ("create", "dead_letter"),
     "DETECTION_MODE": ("motion", "always"),
     "WEBHOOK_DELIVERY": ("consumer", "thread", "celery"),
+    "INFERENCE_PROTOCOL": ("http", "grpc"),
 }
 
 
@@ -185,6 +194,34 @@ def check_detector_weights(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+REMOTE_DETECTOR = "django_video_analytics.pipeline.remote_inference.RemoteDetector"
+
+
+@register(Tags.compatibility)
+def check_inference_settings(app_configs=None, **kwargs):
+    """E100: DEVICE is no device; E101: the remote backend without INFERENCE_URL."""
+    from .pipeline.devices import check_device
+
+    errors = []
+    device = analytics_settings.raw("DEVICE")
+    try:
+        check_device(device)
+    except ValueError as exc:
+        errors.append(Error(str(exc), id=check_id(100)))
+    backend = analytics_settings.raw("DETECTOR_BACKEND")
+    if not isinstance(backend, str):
+        backend = f"{getattr(backend, '__module__', '')}.{getattr(backend, '__qualname__', '')}"
+    if backend == REMOTE_DETECTOR and not analytics_settings.raw("INFERENCE_URL"):
+        errors.append(
+            Error(
+                "DETECTOR_BACKEND is the remote backend but INFERENCE_URL is not set.",
+                hint="Set VIDEO_ANALYTICS['INFERENCE_URL'], e.g. 'grpc://inference:8001'.",
+                id=check_id(101),
+            )
+        )
+    return errors
 
 
 @register(Tags.security)

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
-ensure_venv "inference,test"
+ensure_venv "inference,remote,test"
 exec .venv/bin/python -m pytest "$@"

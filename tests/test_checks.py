@@ -3,6 +3,7 @@ from django.test import override_settings
 
 from django_video_analytics.checks import (
     check_import_strings,
+    check_inference_settings,
     check_outbound_allowed_networks,
     check_redis_reachable,
     check_settings_shape,
@@ -180,3 +181,29 @@ def test_w021_allowed_network_that_is_neither_network_nor_host(settings):
     messages = [w.msg for w in check_outbound_allowed_networks()]
     assert len(messages) == 2
     assert "'10.0.0.0/33'" in messages[0] and "'a b'" in messages[1]
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:x", "CUDA", 0])
+def test_e100_device_not_a_device(device):
+    with override_settings(VIDEO_ANALYTICS={"DEVICE": device}):
+        assert ids(check_inference_settings()) == ["django_video_analytics.E100"]
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:1"])
+def test_e100_silent_for_valid_devices(device):
+    with override_settings(VIDEO_ANALYTICS={"DEVICE": device}):
+        assert check_inference_settings() == []
+
+
+def test_e101_remote_backend_without_a_server():
+    backend = "django_video_analytics.pipeline.remote_inference.RemoteDetector"
+    with override_settings(VIDEO_ANALYTICS={"DETECTOR_BACKEND": backend}):
+        assert ids(check_inference_settings()) == ["django_video_analytics.E101"]
+    configured = {"DETECTOR_BACKEND": backend, "INFERENCE_URL": "grpc://127.0.0.1:8001"}
+    with override_settings(VIDEO_ANALYTICS=configured):
+        assert check_inference_settings() == []
+
+
+def test_e004_inference_protocol_not_a_choice():
+    with override_settings(VIDEO_ANALYTICS={"INFERENCE_PROTOCOL": "rest"}):
+        assert ids(check_settings_shape()) == ["django_video_analytics.E004"]

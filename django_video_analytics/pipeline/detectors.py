@@ -1,8 +1,10 @@
 """Object detector backends: ultralytics (default, with ByteTrack) and bare onnxruntime.
 
-Both are built as ``Backend(model_path=None, input_size=320)`` and offer ``detect`` (one
-frame) and ``track`` (frames of one camera, in order: detections carry ``track_id``).
-One instance per camera: tracking keeps state between frames.
+Both are built as ``Backend(model_path=None, input_size=320, device=None)`` and offer
+``detect`` (one frame) and ``track`` (frames of one camera, in order: detections carry
+``track_id``). One instance per camera: tracking keeps state between frames. ``device``
+(default: the ``DEVICE`` setting) is resolved by ``devices.py``. The remote backend is in
+``remote_inference.py``.
 """
 
 import importlib.util
@@ -11,10 +13,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
+from . import yolo
+from .devices import onnx_providers, torch_device
 from .env import ultralytics
+from .settings import setting
 from .tracking import IouTracker
 from .types import Detection
 from .weights import (
@@ -59,9 +61,16 @@ class Detector:
 class UltralyticsDetector(Detector):
     """YOLO through ultralytics, tracked by its ByteTrack; the default backend."""
 
-    def __init__(self, model_path: str | Path | None = None, *, input_size: int = 320) -> None:
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        input_size: int = 320,
+        device: str | None = None,
+    ) -> None:
         self.weights = sized_weights(resolve_detector_weights(model_path), input_size)
         self.input_size = input_size
+        self.device = torch_device(device or setting("DEVICE"))
         module = ultralytics()
         self.model = module.YOLO(str(self.weights), task="detect", verbose=False)
         metadata = onnx_metadata(self.weights)
@@ -87,7 +96,13 @@ class UltralyticsDetector(Detector):
         if ids == []:
             return []
         results = method(
-            image, imgsz=self.input_size, conf=confidence, classes=ids, verbose=False, **options
+            image,
+            imgsz=self.input_size,
+            conf=confidence,
+            classes=ids,
+            device=self.device,
+            verbose=False,
+            **options,
         )
         return self._detections(results[0])
 
@@ -120,11 +135,15 @@ class OnnxRuntimeDetector(Detector):
     installed; otherwise runs the model at the size it was exported for.
     """
 
-    iou_threshold = 0.7  # ultralytics' NMS default, so both backends agree
-
-    def __init__(self, model_path: str | Path | None = None, *, input_size: int = 320) -> None:
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        input_size: int = 320,
+        device: str | None = None,
+    ) -> None:
         self.weights = self._weights(resolve_detector_weights(model_path), input_size)
-        self.session = _session(self.weights)
+        self.session = _session(self.weights, onnx_providers(device or setting("DEVICE")))
         self.input_name = self.session.get_inputs()[0].name
         metadata = onnx_session_metadata(self.session)
         names = metadata["names"]
@@ -157,61 +176,22 @@ class OnnxRuntimeDetector(Detector):
         ids = self.class_ids(classes)
         if ids == []:
             return []
-        blob, scale, pad = self._letterbox(image)
+        blob, placed = yolo.letterbox(image, self.input_size)
         output = self.session.run(None, {self.input_name: blob})[0][0]  # (4 + classes, N)
-        scores = output[4:]
-        class_index = scores.argmax(axis=0)
-        score = scores[class_index, np.arange(scores.shape[1])]
-        keep = score >= confidence
-        if ids is not None:
-            keep &= np.isin(class_index, ids)
-        cxcywh, score, class_index = output[:4, keep].T, score[keep], class_index[keep]
-        if not len(score):
-            return []
-        corners = np.column_stack([cxcywh[:, :2] - cxcywh[:, 2:] / 2, cxcywh[:, 2:]])
-        kept = cv2.dnn.NMSBoxesBatched(
-            corners.tolist(), score.tolist(), class_index.tolist(), confidence, self.iou_threshold
-        )
-        height, width = image.shape[:2]
-        detections = []
-        for i in np.array(kept).flatten():
-            x, y, box_width, box_height = (float(value) for value in corners[i])
-            left = max(0.0, (x - pad[0]) / scale / width)
-            top = max(0.0, (y - pad[1]) / scale / height)
-            right = min(1.0, (x + box_width - pad[0]) / scale / width)
-            bottom = min(1.0, (y + box_height - pad[1]) / scale / height)
-            detections.append(
-                Detection(
-                    class_name=self.class_names[int(class_index[i])],
-                    confidence=round(float(score[i]), 4),
-                    box=(left, top, right - left, bottom - top),
-                )
-            )
-        return detections
+        return yolo.decode(output, placed, self.class_names, ids, confidence)
 
     def track(
         self, image: Image, classes: Classes = None, confidence: float = 0.25
     ) -> list[Detection]:
         return self.tracker.update(self.detect(image, classes, confidence))
 
-    def _letterbox(self, image):
-        """Resize keeping the aspect ratio, pad to the square input; return NCHW float."""
-        height, width = image.shape[:2]
-        scale = min(self.input_size / height, self.input_size / width)
-        new_width, new_height = round(width * scale), round(height * scale)
-        pad = ((self.input_size - new_width) // 2, (self.input_size - new_height) // 2)
-        canvas = np.full((self.input_size, self.input_size, 3), 114, np.uint8)
-        canvas[pad[1] : pad[1] + new_height, pad[0] : pad[0] + new_width] = cv2.resize(
-            image, (new_width, new_height), interpolation=cv2.INTER_LINEAR
-        )
-        blob = cv2.dnn.blobFromImage(canvas, 1 / 255.0, swapRB=True)
-        return blob, scale, pad
 
-
-def _session(path):
+def _session(path, providers):
     import onnxruntime
 
-    return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(str(path), providers=providers)
+    logger.info("%s runs on %s", path.name, session.get_providers()[0])
+    return session
 
 
 def _torch_installed() -> bool:

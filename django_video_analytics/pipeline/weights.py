@@ -102,7 +102,7 @@ def cached_sized_weights(source: Path, input_size: int) -> Path | None:
     return target if target.is_file() else None
 
 
-def sized_weights_path(source: Path, input_size: int) -> Path:
+def sized_weights_path(source: Path, input_size: int | str) -> Path:
     return cache_dir() / "models" / f"{source.stem}-{_file_hash(source)[:16]}-{input_size}.onnx"
 
 
