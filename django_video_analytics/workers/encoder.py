@@ -55,9 +55,10 @@ class ObservationEncoder:
         elif isinstance(observation, StageResult) and isinstance(observation.payload, PlateRead):
             event_type, entry = "anpr", self.plate(observation)
         elif isinstance(observation, StageResult) and observation.kind in ZONE_RESULTS:
-            event_type, entry = observation.kind, self.zone_event(observation)
-            if entry is None:
+            zone_entry = self.zone_event(observation)
+            if zone_entry is None:
                 return None
+            event_type, entry = observation.kind, zone_entry
         else:
             logger.warning("%s: no event type for %r; skipped", self.camera_id, observation)
             return None
@@ -118,18 +119,13 @@ class ObservationEncoder:
                 "%s: no Zone row named %r; result skipped", self.camera_id, payload["zone"]
             )
             return None
-        frame = result.frame
-        if frame is None:  # a track that ended before any frame was kept
-            timestamp, frame_number = payload.get("exited") or payload["entered"], 0
-        else:
-            timestamp, frame_number = frame.timestamp, frame.index
         build = (
             wire.build_line_crossing if result.kind == "line_crossing" else wire.build_zone_visit
         )
         return build(
             self.camera_id,
-            timestamp,
-            frame_number,
+            result.frame.timestamp,
+            result.frame.index,
             zone_id=zone_id,
             track_id=int(result.track_id),
             event_id=uuid.uuid4().hex,
