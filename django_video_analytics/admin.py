@@ -11,9 +11,11 @@ from .models import (
     Camera,
     DetectionEvent,
     EventStatistics,
+    LineCrossingEvent,
     MotionEvent,
     Zone,
     ZoneCount,
+    ZoneVisitEvent,
 )
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .statistics import COUNTERS
@@ -129,6 +131,30 @@ class ANPREventAdmin(ReadOnlyEventAdmin):
             event.snapshot.url,
             event.license_plate,
         )
+
+
+@admin.register(LineCrossingEvent)
+class LineCrossingEventAdmin(ReadOnlyEventAdmin):
+    list_display = ("timestamp", "camera", "zone_name", "direction", "class_name", "track_id")
+    list_filter = ("camera", "direction", "class_name", "timestamp")
+    search_fields = ReadOnlyEventAdmin.search_fields + ("zone_name",)
+
+
+@admin.register(ZoneVisitEvent)
+class ZoneVisitEventAdmin(ReadOnlyEventAdmin):
+    list_display = (
+        "entered",
+        "camera",
+        "zone_name",
+        "class_name",
+        "track_id",
+        "exited",
+        "dwell_seconds",
+        "loitered",
+        "occupancy",
+    )
+    list_filter = ("camera", "loitered", "class_name", "timestamp")
+    search_fields = ReadOnlyEventAdmin.search_fields + ("zone_name",)
 
 
 @admin.register(EventStatistics)
