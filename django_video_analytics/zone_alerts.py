@@ -7,6 +7,7 @@ loitered, else the closed one; a loitering visit's closed report raises nothing 
 
 import logging
 
+from django.db import DatabaseError
 from django.dispatch import receiver
 
 from .models import Zone, ZoneVisitEvent
@@ -29,14 +30,23 @@ def raise_zone_alerts(sender, counts, events, **kwargs):
         if zone is not None:
             for kind in alert_kinds(visit, zone):
                 logger.info("zone alert %s: zone %r of %s", kind, zone.name, zone.camera.camera_id)
-                zone_alert.send(
-                    sender=sender,
-                    camera=zone.camera,
-                    zone=zone,
-                    kind=kind,
-                    visit=visit,
-                    occupancy=visit.occupancy,
-                )
+                send(sender, zone, kind, visit)
+
+
+def send(sender, zone, kind, visit):
+    """``zone_alert`` to every receiver; one that fails does not cost the others theirs.
+
+    A database error is raised: the whole ``events_stored`` delivery is then retried.
+    """
+    responses = zone_alert.send_robust(
+        sender=sender, camera=zone.camera, zone=zone, kind=kind, visit=visit,
+        occupancy=visit.occupancy,
+    )  # fmt: skip
+    for receiver_function, response in responses:
+        if isinstance(response, DatabaseError):
+            raise response
+        if isinstance(response, Exception):
+            logger.error("zone_alert receiver %r failed", receiver_function, exc_info=response)
 
 
 def alert_kinds(visit, zone):

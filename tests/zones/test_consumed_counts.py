@@ -151,3 +151,27 @@ def test_bad_crossings_and_visits_are_dead_lettered_with_reasons(
     (row,) = ZoneCount.objects.filter(zone=waiting_area)
     assert (row.visits, row.total_dwell_seconds) == (1, 10.0)
     assert ZoneCount.objects.get(zone=door_line).crossings_in == 1
+
+
+def test_a_failing_alert_receiver_costs_the_others_nothing(
+    waiting_area, publisher, make_consumer, caplog
+):
+    def broken(**kwargs):
+        raise ValueError("receiver bug")
+
+    calls = []
+
+    def record(zone, kind, **kwargs):
+        calls.append((zone.name, kind))
+
+    zone_alert.connect(broken)
+    zone_alert.connect(record)
+    try:
+        publisher.publish(visit(waiting_area, 10, None, 1, loitered=True, event_id="open"))
+        make_consumer().drain()
+    finally:
+        zone_alert.disconnect(broken)
+        zone_alert.disconnect(record)
+    assert calls == [("waiting", "loitering")]
+    assert "zone_alert receiver" in caplog.text and "receiver bug" in caplog.text
+    assert ZoneCount.objects.get(zone=waiting_area).max_occupancy == 1
