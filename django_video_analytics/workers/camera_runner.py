@@ -348,6 +348,11 @@ def build_stages(camera, options):
     stages = [stage_class(camera) for stage_class in options.track_stages]
     if camera.zones and ZoneCountingStage not in options.track_stages:
         stages.append(ZoneCountingStage(camera))
+    if camera.zones and not camera.enable_object_detection:
+        logger.warning(
+            "%s: it has zones but object detection is off: nothing will be counted",
+            camera.camera_id,
+        )
     if camera.enable_anpr:
         from ..pipeline.anpr.stage import VEHICLE_CLASSES, PlateReadingStage  # OCR loads here
 

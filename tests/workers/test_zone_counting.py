@@ -90,3 +90,11 @@ def test_counting_results_become_version_2_entries():
         8, NOW - timedelta(seconds=12), NOW, 1,
     )  # fmt: skip
     assert encoder.counts == {"line_crossing": 1, "zone_visit": 1}
+
+
+@pytest.mark.django_db
+def test_zones_without_object_detection_are_warned_about(caplog):
+    camera = make_camera("rtsp://example.com/stream", enable_object_detection=False)
+    Zone.objects.create(camera=camera, name="gate", kind="line", points=LINE)
+    build_stages(CameraConfig.from_camera(camera), WorkerOptions.from_settings())
+    assert "has zones but object detection is off" in caplog.text
