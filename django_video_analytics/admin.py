@@ -11,9 +11,11 @@ from .models import (
     Camera,
     DetectionEvent,
     EventStatistics,
+    LineCrossingEvent,
     MotionEvent,
     Zone,
     ZoneCount,
+    ZoneVisitEvent,
 )
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .statistics import COUNTERS
@@ -136,6 +138,30 @@ class ANPREventAdmin(SnapshotAdminMixin, ReadOnlyEventAdmin):
     list_display = ("timestamp", "camera", "license_plate", "confidence", "region", "processed")
     search_fields = ReadOnlyEventAdmin.search_fields + ("license_plate",)
     readonly_fields = ("annotated_snapshot",)
+
+
+@admin.register(LineCrossingEvent)
+class LineCrossingEventAdmin(ReadOnlyEventAdmin):
+    list_display = ("timestamp", "camera", "zone_name", "direction", "class_name", "track_id")
+    list_filter = ("camera", "direction", "class_name", "timestamp")
+    search_fields = ReadOnlyEventAdmin.search_fields + ("zone_name",)
+
+
+@admin.register(ZoneVisitEvent)
+class ZoneVisitEventAdmin(ReadOnlyEventAdmin):
+    list_display = (
+        "entered",
+        "camera",
+        "zone_name",
+        "class_name",
+        "track_id",
+        "exited",
+        "dwell_seconds",
+        "loitered",
+        "occupancy",
+    )
+    list_filter = ("camera", "loitered", "class_name", "timestamp")
+    search_fields = ReadOnlyEventAdmin.search_fields + ("zone_name",)
 
 
 @admin.register(EventStatistics)

@@ -581,3 +581,69 @@ class SignalOutbox(models.Model):
 
     def __str__(self):
         return f"batch {self.pk} of {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LineCrossingEvent(Event):
+    """A track crossed a counting line (wire ``line_crossing``); fed into ``ZoneCount``."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("in")
+        OUT = "out", _("out")
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, related_name="crossings", verbose_name=_("line")
+    )
+    zone_name = models.CharField(_("line name"), max_length=zone_specs.MAX_NAME_LENGTH)
+    track_id = models.BigIntegerField(_("track id"))
+    class_name = models.CharField(_("class"), max_length=64)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+
+    class Meta(Event.Meta):
+        db_table = "video_analytics_linecrossingevent"
+        verbose_name = _("line crossing")
+        verbose_name_plural = _("line crossings")
+        indexes = [
+            models.Index(fields=["camera", "timestamp"], name="va_crossing_cam_ts"),
+            models.Index(fields=["zone", "timestamp"], name="va_crossing_zone_ts"),
+        ]
+
+
+class ZoneVisitEvent(Event):
+    """A report of a zone visit (wire ``zone_visit``): open (loitering, no ``exited``) or closed.
+
+    A visit is ``(camera, zone, track_id, entered)``; it has at most one open and one closed
+    report, and only the closed one counts as a visit in ``ZoneCount``.
+    """
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, related_name="visits", verbose_name=_("zone")
+    )
+    zone_name = models.CharField(_("zone name"), max_length=zone_specs.MAX_NAME_LENGTH)
+    track_id = models.BigIntegerField(_("track id"))
+    class_name = models.CharField(_("class"), max_length=64)
+    entered = models.DateTimeField(_("entered"))
+    exited = models.DateTimeField(_("exited"), null=True, blank=True)
+    dwell_seconds = models.FloatField(_("dwell (s)"))
+    loitered = models.BooleanField(_("loitered"), default=False)
+    occupancy = models.PositiveIntegerField(_("occupancy at entry"), default=0)
+
+    class Meta(Event.Meta):
+        db_table = "video_analytics_zonevisitevent"
+        verbose_name = _("zone visit")
+        verbose_name_plural = _("zone visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["camera", "zone", "track_id", "entered"],
+                condition=models.Q(exited__isnull=True),
+                name="va_zonevisit_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["camera", "zone", "track_id", "entered"],
+                condition=models.Q(exited__isnull=False),
+                name="va_zonevisit_one_closed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["camera", "timestamp"], name="va_visit_cam_ts"),
+            models.Index(fields=["zone", "entered"], name="va_visit_zone_entered"),
+        ]

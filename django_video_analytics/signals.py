@@ -17,3 +17,10 @@ plate_alert = Signal()
 # Keyword arguments: ``camera`` (Camera), ``state`` ("online" / "offline"), ``previous``
 # (the previous state or None), ``since`` (aware datetime), ``reason`` (str).
 camera_health_changed = Signal()
+
+# Sent when a stored zone visit loiters, or entered a zone above its ``occupancy_limit``, in
+# the transaction that delivers ``events_stored`` (so once per stored visit; work outside the
+# database belongs in ``transaction.on_commit``). Keyword arguments: ``camera`` (Camera),
+# ``zone`` (Zone), ``kind`` ("loitering" / "occupancy"), ``visit`` (ZoneVisitEvent),
+# ``occupancy`` (int: the zone's occupancy of the visit's class when it entered).
+zone_alert = Signal()

@@ -47,6 +47,8 @@ def statistics_increments(
     """``{(camera pk, statistics date): Counter}`` for ``(camera pk, event)`` pairs."""
     increments: dict[tuple[Any, datetime.date], Counter] = defaultdict(Counter)
     for camera_pk, event in rows:
+        if event.event_type not in EVENT_COUNTERS:
+            continue  # line crossings and zone visits: counted in ZoneCount
         counters = increments[camera_pk, statistics_date(event.timestamp)]
         counters[EVENT_COUNTERS[event.event_type]] += 1
         if event.event_type == "detection":

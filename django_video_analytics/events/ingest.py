@@ -40,11 +40,16 @@ from django.utils import timezone
 from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent, SignalOutbox
 from ..statistics import COUNTERS, statistics_increments
-from . import wire
+from . import wire, zone_ingest
 
 logger = logging.getLogger(__name__)
 
-MODELS = {"detection": DetectionEvent, "motion": MotionEvent, "anpr": ANPREvent}
+MODELS = {
+    "detection": DetectionEvent,
+    "motion": MotionEvent,
+    "anpr": ANPREvent,
+    **zone_ingest.MODELS,
+}
 
 # The columns COPY writes, by attribute name: every concrete field of the event models, in
 # their order (a test holds them to the models; ``from_db`` relies on the order).
@@ -54,6 +59,7 @@ TYPE_FIELDS = {
     "detection": ("detections", "detection_count", "model_type", "model_version", "snapshot"),
     "motion": ("motion_intensity", "affected_area_percentage"),
     "anpr": ("license_plate", "confidence", "region", "candidates", "snapshot"),
+    **zone_ingest.TYPE_FIELDS,
 }
 JSON_FIELDS = frozenset({"detections", "candidates"})
 
@@ -164,7 +170,9 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
             existing, ids = _look_up(using, incoming, draw_ids)()
         elif unknown:
             incoming = _reject_unknown(incoming, unknown, result)
+        incoming = zone_ingest.reject_unknown_zones(using, incoming, cameras, result)
         batch = _insert_rows(using, incoming, cameras, existing, ids, result)
+        zone_ingest.count(using, batch.rows)
         with _pipeline(connection):
             _increment_statistics(using, batch.rows)
             if outbox and batch.counts:
@@ -399,6 +407,8 @@ def _copies(connection):
 
 def _type_values(event):
     """The values of the type's own fields (``TYPE_FIELDS``) of the row for ``event``."""
+    if event.event_type in zone_ingest.MODELS:
+        return zone_ingest.type_values(event, _db_datetime)
     if event.event_type == "detection":
         detections = list(event.detections)
         snapshot = event.snapshot or ""

@@ -25,7 +25,7 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency; json is the fallback
     orjson = None  # type: ignore[assignment]
 
-EVENT_TYPES = ("detection", "motion", "anpr")
+EVENT_TYPES = ("detection", "motion", "anpr", "line_crossing", "zone_visit")
 
 # Larger entries are rejected before they are parsed (a detection with a hundred boxes is
 # about 15 KB); they still reach the dead-letter stream whole.
@@ -50,12 +50,19 @@ MAX_LENGTHS = {
     "license_plate": 32,
     "region": 64,
     "class_name": 64,
+    "zone": 64,  # Zone.name
 }
+MAX_ZONE_ID = 2**63 - 1  # Zone's BigAutoField
+MAX_TRACK_ID = 2**63 - 1  # BigIntegerField
+MAX_OCCUPANCY = 2**31 - 1  # PositiveIntegerField
+DIRECTIONS = ("in", "out")
 # The optional keys each builder takes as keyword arguments; any other is a caller's typo.
 OPTIONAL_KEYS = {
     "detection": frozenset({"event_id", "snapshot", "reason"}),
     "motion": frozenset({"event_id", "snapshot"}),
     "anpr": frozenset({"event_id", "snapshot", "track_id", "candidates"}),
+    "line_crossing": frozenset({"event_id"}),
+    "zone_visit": frozenset({"event_id"}),
 }
 
 
@@ -105,6 +112,36 @@ class AnprWireEvent(WireEvent):
     confidence: float = 0.0
     region: str | None = None
     candidates: tuple = ()  # the per-frame reads the plate was voted from
+
+
+@dataclass(frozen=True)
+class LineCrossingWireEvent(WireEvent):
+    """Version 2: a track crossed a counting line (``zone`` is the line's name)."""
+
+    event_type = "line_crossing"
+
+    zone: str = ""
+    zone_id: int = 0  # the Zone's primary key
+    track_id: int = 0
+    class_name: str = ""
+    direction: str = "in"  # "in" or "out"
+
+
+@dataclass(frozen=True)
+class ZoneVisitWireEvent(WireEvent):
+    """Version 2: a visit of a zone; ``exited`` None is an open (loitering) report."""
+
+    event_type = "zone_visit"
+
+    zone: str = ""
+    zone_id: int = 0
+    track_id: int = 0
+    class_name: str = ""
+    entered: datetime | None = None  # aware, UTC (always set by the parser)
+    exited: datetime | None = None
+    dwell_seconds: float = 0.0
+    loitered: bool = False
+    occupancy: int = 0
 
 
 # Parsing ---------------------------------------------------------------------------------
@@ -241,10 +278,70 @@ def _parse_anpr(payload, common):
     )
 
 
+def _zone_fields(payload):
+    """The keys line crossings and zone visits share: zone, zone_id, track_id, class_name."""
+    zone = _required(payload, "zone", str)
+    if not zone.strip():
+        raise WireFormatError("'zone' is empty")
+    _check_text(zone, "zone", MAX_LENGTHS["zone"])
+    class_name = _required(payload, "class_name", str)
+    _check_text(class_name, "class_name", MAX_LENGTHS["class_name"])
+    return {
+        "zone": zone,
+        "zone_id": _bounded_int(payload, "zone_id", 1, MAX_ZONE_ID),
+        "track_id": _bounded_int(payload, "track_id", 0, MAX_TRACK_ID),
+        "class_name": class_name,
+    }
+
+
+def _parse_line_crossing(payload, common):
+    direction = _required(payload, "direction", str)
+    if direction not in DIRECTIONS:
+        raise WireFormatError(f"'direction' must be 'in' or 'out', got {direction[:20]!r}")
+    return LineCrossingWireEvent(**common, **_zone_fields(payload), direction=direction)
+
+
+def _parse_zone_visit(payload, common):
+    entered = _timestamp(_required(payload, "entered", str), "entered")
+    if "exited" not in payload:
+        raise WireFormatError("missing key 'exited' (null while the visit is open)")
+    exited = payload["exited"]
+    if exited is not None:
+        if not isinstance(exited, str):
+            raise WireFormatError(f"'exited' must be a string or null, got {_json_type(exited)}")
+        exited = _timestamp(exited, "exited")
+        if exited < entered:
+            raise WireFormatError("'exited' is before 'entered'")
+    dwell = _number(payload, "dwell_seconds")
+    if dwell < 0:
+        raise WireFormatError("'dwell_seconds' is negative")
+    loitered = payload.get("loitered")
+    if not isinstance(loitered, bool):
+        raise WireFormatError(f"'loitered' must be a boolean, got {_json_type(loitered)}")
+    return ZoneVisitWireEvent(
+        **common,
+        **_zone_fields(payload),
+        entered=entered,
+        exited=exited,
+        dwell_seconds=dwell,
+        loitered=loitered,
+        occupancy=_bounded_int(payload, "occupancy", 0, MAX_OCCUPANCY),
+    )
+
+
+def _bounded_int(mapping, key, low, high):
+    value = _required(mapping, key, int)
+    if not low <= value <= high:
+        raise WireFormatError(f"'{key}' must be between {low} and {high}, got {value}")
+    return value
+
+
 _PARSERS = {
     "detection": _parse_detection,
     "motion": _parse_motion,
     "anpr": _parse_anpr,
+    "line_crossing": _parse_line_crossing,
+    "zone_visit": _parse_zone_visit,
 }
 # The keys the parsers read (and bound) themselves.
 _READ_KEYS = frozenset(
@@ -421,20 +518,20 @@ def _check_value(value, where, depth):
                     _check_value(item, f"{where}[{index}]", depth + 1)
 
 
-def _timestamp(value):
+def _timestamp(value, where="timestamp"):
     try:
         parsed = parse_datetime(value)
     except ValueError:
         parsed = None
     if parsed is None:
-        raise WireFormatError(f"'timestamp' is not an ISO 8601 date and time: {value[:40]!r}")
+        raise WireFormatError(f"'{where}' is not an ISO 8601 date and time: {value[:40]!r}")
     if parsed.tzinfo is None:
         # The SPEC's producers write UTC with a trailing Z; a bare time is taken as UTC too.
         parsed = parsed.replace(tzinfo=timezone.utc)
     try:
         return parsed.astimezone(timezone.utc)
     except OverflowError:
-        raise WireFormatError(f"'timestamp' is out of range: {value[:40]!r}") from None
+        raise WireFormatError(f"'{where}' is out of range: {value[:40]!r}") from None
 
 
 def _frame_number(value):
@@ -592,6 +689,50 @@ def build_anpr(
         "confidence": confidence,
         "region": region,
     }
+    return _entry(payload, extra)
+
+
+def build_line_crossing(
+    camera_id: str,
+    timestamp: datetime | str,
+    frame_number: int,
+    zone: str,
+    zone_id: int,
+    track_id: int,
+    class_name: str,
+    direction: str,
+    **extra: Any,
+) -> dict[str, str]:
+    """A line crossing entry (version 2); ``direction`` is ``"in"`` or ``"out"``."""
+    payload = _common("line_crossing", camera_id, timestamp, frame_number)
+    payload.update(zone=zone, zone_id=zone_id, track_id=track_id, class_name=class_name)
+    payload["direction"] = direction
+    return _entry(payload, extra)
+
+
+def build_zone_visit(
+    camera_id: str,
+    timestamp: datetime | str,
+    frame_number: int,
+    zone: str,
+    zone_id: int,
+    track_id: int,
+    class_name: str,
+    entered: datetime | str,
+    exited: datetime | str | None,
+    dwell_seconds: float,
+    loitered: bool,
+    occupancy: int,
+    **extra: Any,
+) -> dict[str, str]:
+    """A zone visit entry (version 2); ``exited`` None reports an open (loitering) visit."""
+    payload = _common("zone_visit", camera_id, timestamp, frame_number)
+    payload.update(zone=zone, zone_id=zone_id, track_id=track_id, class_name=class_name)
+    payload["entered"] = format_timestamp(entered)
+    payload["exited"] = None if exited is None else format_timestamp(exited)
+    payload["dwell_seconds"] = dwell_seconds
+    payload["loitered"] = loitered
+    payload["occupancy"] = occupancy
     return _entry(payload, extra)
 
 

@@ -18,6 +18,7 @@ from ..backoff import Backoff
 from ..masking import mask_urls_in
 from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
 from ..pipeline.sources import SourceError
+from ..pipeline.zones.stage import ZoneCountingStage
 from .encoder import ObservationEncoder
 from .snapshots import SnapshotStore
 
@@ -126,7 +127,7 @@ class CameraRunner:
         self.analyzer = None
         self.stats = RunnerStats()
         snapshots = SnapshotStore(options.snapshot_storage) if options.snapshots else None
-        self.encoder = ObservationEncoder(camera.camera_id, snapshots)
+        self.encoder = ObservationEncoder(camera.camera_id, snapshots, dict(camera.zone_ids))
         self.stopping = threading.Event()
         self.thread = None
         self.dropped_mark = 0  # the source's drop count already reported to the metrics
@@ -343,8 +344,15 @@ class CameraRunner:
 
 
 def build_stages(camera, options):
-    """The camera's per-track stages: ``TRACK_STAGES``, and the plate stage with ``enable_anpr``."""
+    """The camera's track stages: ``TRACK_STAGES``, plates (``enable_anpr``), counting (zones)."""
     stages = [stage_class(camera) for stage_class in options.track_stages]
+    if camera.zones and ZoneCountingStage not in options.track_stages:
+        stages.append(ZoneCountingStage(camera))
+    if camera.zones and not camera.enable_object_detection:
+        logger.warning(
+            "%s: it has zones but object detection is off: nothing will be counted",
+            camera.camera_id,
+        )
     if camera.enable_anpr:
         from ..pipeline.anpr.stage import VEHICLE_CLASSES, PlateReadingStage  # OCR loads here
 

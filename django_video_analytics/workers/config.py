@@ -1,11 +1,15 @@
 """What a worker needs to know, read once from the database rows and the settings."""
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from ..conf import analytics_settings
+from ..pipeline.zones import SpecError
+
+logger = logging.getLogger(__name__)
 
 # The built-in plate stage: workers add it to the cameras with ``enable_anpr`` themselves.
 PLATE_STAGE = "django_video_analytics.pipeline.anpr.stage.PlateReadingStage"
@@ -25,7 +29,8 @@ class CameraConfig:
     """A snapshot of one Camera row; two snapshots differ when the analysis must restart.
 
     Per-track stages (``TRACK_STAGES``) are built as ``Stage(camera_config)``; the plate
-    stage joins them on cameras with ``enable_anpr``.
+    stage joins them on cameras with ``enable_anpr``, the counting stage on cameras with
+    enabled ``Zone`` rows (``zones``: their specs; ``zone_ids``: (name, pk) pairs).
     """
 
     camera_id: str
@@ -40,6 +45,8 @@ class CameraConfig:
     frame_skip: int
     max_fps: float | None
     plate_format: str
+    zones: tuple = ()
+    zone_ids: tuple = ()
 
     @classmethod
     def from_camera(cls, camera, default_plate_format=""):
@@ -56,7 +63,27 @@ class CameraConfig:
             frame_skip=camera.frame_skip,
             max_fps=camera.max_fps,
             plate_format=camera.plate_format or default_plate_format,
+            **zone_fields(camera),
         )
+
+
+def zone_fields(camera):
+    """``zones`` and ``zone_ids`` of the camera's enabled, valid ``Zone`` rows."""
+    if camera.pk is None:  # a camera analyze_video made up: no zones
+        return {}
+    specs, ids = [], []
+    for zone in camera.zones.all():  # prefetched by the worker
+        if not zone.enabled:
+            continue
+        try:
+            specs.append(zone.spec())
+        except SpecError as exc:
+            logger.warning(
+                "%s: zone %r is not valid, not counted: %s", camera.camera_id, zone.name, exc
+            )
+            continue
+        ids.append((zone.name, zone.pk))
+    return {"zones": tuple(specs), "zone_ids": tuple(ids)}
 
 
 @dataclass(frozen=True)

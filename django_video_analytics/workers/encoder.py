@@ -12,6 +12,9 @@ from ..pipeline.stages import StageResult
 from ..pipeline.types import Detection, Frame, PlateRead
 from .snapshots import SnapshotStore
 
+# The counting stage's result kinds, which are also their wire event types.
+ZONE_RESULTS = ("line_crossing", "zone_visit")
+
 # A stream entry as the wire builders return it.
 Entry = dict[str, str]
 
@@ -21,9 +24,15 @@ logger = logging.getLogger(__name__)
 class ObservationEncoder:
     """Builds the wire entries of one camera, saving snapshots when a store is given."""
 
-    def __init__(self, camera_id: str, snapshots: SnapshotStore | None = None) -> None:
+    def __init__(
+        self,
+        camera_id: str,
+        snapshots: SnapshotStore | None = None,
+        zone_ids: dict[str, int] | None = None,
+    ) -> None:
         self.camera_id = camera_id
         self.snapshots = snapshots
+        self.zone_ids = zone_ids or {}  # zone name -> Zone pk, for the counting results
         self.counts: Counter[str] = Counter()  # entries built, by event type
         self.classes_seen: Counter[str] = Counter()  # detections reported, by class name
         # (license_plate, confidence) of each ANPR event, in order
@@ -45,6 +54,11 @@ class ObservationEncoder:
             event_type, entry = "motion", self.motion(observation)
         elif isinstance(observation, StageResult) and isinstance(observation.payload, PlateRead):
             event_type, entry = "anpr", self.plate(observation)
+        elif isinstance(observation, StageResult) and observation.kind in ZONE_RESULTS:
+            zone_entry = self.zone_event(observation)
+            if zone_entry is None:
+                return None
+            event_type, entry = observation.kind, zone_entry
         else:
             logger.warning("%s: no event type for %r; skipped", self.camera_id, observation)
             return None
@@ -94,6 +108,28 @@ class ObservationEncoder:
             event_id=uuid.uuid4().hex,
             track_id=result.track_id,
             **extra,
+        )
+
+    def zone_event(self, result: StageResult) -> Entry | None:
+        """The ``line_crossing`` or ``zone_visit`` entry of a counting result."""
+        payload = result.payload
+        zone_id = self.zone_ids.get(payload["zone"])
+        if zone_id is None:
+            logger.warning(
+                "%s: no Zone row named %r; result skipped", self.camera_id, payload["zone"]
+            )
+            return None
+        build = (
+            wire.build_line_crossing if result.kind == "line_crossing" else wire.build_zone_visit
+        )
+        return build(
+            self.camera_id,
+            result.frame.timestamp,
+            result.frame.index,
+            zone_id=zone_id,
+            track_id=int(result.track_id),
+            event_id=uuid.uuid4().hex,
+            **payload,
         )
 
     def snapshot_extra(self, image: Any, event_type: str, frame: Frame) -> dict[str, str]:

@@ -215,7 +215,7 @@ class CameraWorker:
                 self.start_runner(config)
 
     def wanted_cameras(self):
-        cameras = Camera.objects.filter(enabled=True)
+        cameras = Camera.objects.filter(enabled=True).prefetch_related("zones")
         if not self.all_cameras:
             cameras = cameras.filter(camera_id__in=self.camera_ids)
         return list(cameras)

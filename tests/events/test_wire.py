@@ -313,3 +313,60 @@ def test_values_within_the_bounds_are_accepted():
     # Integers beyond 64 bits but within a float are read as floats, as orjson does.
     event = wire.parse_entry(seed_entry({**SEED_MOTION, "motion_intensity": 2**70}))
     assert event.motion_intensity == float(2**70)
+
+
+def test_version_2_line_crossing_and_zone_visit_round_trip():
+    moment = datetime(2026, 11, 20, 12, 0, 1, 500000, tzinfo=timezone.utc)
+    entered = moment - timedelta(seconds=30)
+    entry = wire.build_line_crossing("cam-1", moment, 9, "door", 4, 17, "person", "out")
+    assert json.loads(entry["data"]) == {
+        "event_type": "line_crossing",
+        "camera_id": "cam-1",
+        "timestamp": "2026-11-20T12:00:01.500000Z",
+        "frame_number": 9,
+        "zone": "door",
+        "zone_id": 4,
+        "track_id": 17,
+        "class_name": "person",
+        "direction": "out",
+    }
+    crossing = wire.parse_entry(entry)
+    assert isinstance(crossing, wire.LineCrossingWireEvent)
+    assert (crossing.zone, crossing.zone_id, crossing.track_id, crossing.direction) == (
+        "door", 4, 17, "out",
+    )  # fmt: skip
+
+    open_visit = wire.build_zone_visit(
+        "cam-1", moment, 9, "kiosk", 5, 17, "person", entered, None, 30.0, True, 2, event_id="v"
+    )
+    assert json.loads(open_visit["data"])["exited"] is None  # written, as null
+    visit = wire.parse_entry(open_visit)
+    assert isinstance(visit, wire.ZoneVisitWireEvent)
+    assert (visit.entered, visit.exited, visit.dwell_seconds, visit.loitered) == (
+        entered, None, 30.0, True,
+    )  # fmt: skip
+    assert (visit.occupancy, visit.event_id) == (2, "v")
+    closed = wire.build_zone_visit(
+        "cam-1", moment, 9, "kiosk", 5, 17, "person", entered, moment, 30.0, False, 1
+    )
+    assert wire.parse_entry(closed).exited == moment
+
+
+def test_version_2_builders_refuse_typos_and_bad_values():
+    moment = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    with pytest.raises(
+        TypeError, match="unknown keywords for a line_crossing entry: \\['snapshot'"
+    ):
+        wire.build_line_crossing("cam-1", moment, 1, "door", 4, 1, "person", "in", snapshot="x")
+    with pytest.raises(TypeError, match="zone_visit entry: \\['exit'\\]"):
+        wire.build_zone_visit(
+            "cam-1", moment, 1, "k", 5, 1, "person", moment, None, 0.0, False, 1, exit=moment
+        )
+    with pytest.raises(wire.WireFormatError, match="'direction' must be 'in' or 'out'"):
+        wire.build_line_crossing("cam-1", moment, 1, "door", 4, 1, "person", "left")
+    with pytest.raises(wire.WireFormatError, match="'zone' is longer than 64 characters"):
+        wire.build_line_crossing("cam-1", moment, 1, "d" * 65, 4, 1, "person", "in")
+    with pytest.raises(wire.WireFormatError, match="'occupancy' must be between 0 and"):
+        wire.build_zone_visit("cam-1", moment, 1, "k", 5, 1, "person", moment, None, 0, True, -1)
+    with pytest.raises(wire.WireFormatError, match="'zone_id' must be an integer, got boolean"):
+        wire.build_line_crossing("cam-1", moment, 1, "door", True, 1, "person", "in")

@@ -68,3 +68,29 @@ def test_the_admin_form_shows_the_points_error_and_saves_valid_json(camera):
     response = client.post(url, {**form, "points": "[[0.2, 0.5], [0.8, 0.5]]"})
     assert response.status_code == 302
     assert Zone.objects.get().points == LINE_POINTS
+
+
+def test_stored_crossings_and_visits_are_listed_read_only_in_the_admin(
+    admin_client, camera, door_line, waiting_area
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from django_video_analytics.models import LineCrossingEvent, ZoneVisitEvent
+
+    now = timezone.now()
+    LineCrossingEvent.objects.create(
+        camera=camera, timestamp=now, source_id="s:1", zone=door_line, zone_name="door",
+        track_id=7, class_name="person", direction="in",
+    )  # fmt: skip
+    ZoneVisitEvent.objects.create(
+        camera=camera, timestamp=now, source_id="s:2", zone=waiting_area, zone_name="waiting",
+        track_id=8, class_name="person", entered=now, exited=None, dwell_seconds=61.0,
+        loitered=True, occupancy=2,
+    )  # fmt: skip
+    for model, name in (("linecrossingevent", "door"), ("zonevisitevent", "waiting")):
+        changelist = reverse(f"admin:django_video_analytics_{model}_changelist")
+        response = admin_client.get(changelist, {"q": name})
+        assert response.status_code == 200 and name in response.content.decode()
+        add = reverse(f"admin:django_video_analytics_{model}_add")
+        assert admin_client.get(add).status_code == 403
