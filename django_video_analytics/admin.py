@@ -88,7 +88,7 @@ class CameraAdmin(SecretsAdminMixin, admin.ModelAdmin):
 class ReadOnlyEventAdmin(admin.ModelAdmin):
     """Events are written by the consumer only; the admin shows them."""
 
-    list_filter = ("camera", "processed", "timestamp")
+    list_filter: tuple[str, ...] = ("camera", "processed", "timestamp")
     date_hierarchy = "timestamp"
     search_fields: tuple[str, ...] = ("camera__camera_id", "camera__name")
     list_select_related = ("camera",)

@@ -17,7 +17,7 @@ from django_video_analytics.models import EventStatistics
 from django_video_analytics.statistics import COUNTERS, today
 from django_video_analytics.widgets.counters import camera_summary, overall_summary
 from django_video_analytics.widgets.daily import daily_counts
-from tests.api.factories import BASE, client_for, make_user
+from tests.api.factories import BASE, READ_PERMISSIONS, client_for, make_user
 from tests.widgets.fixtures import isolated_widget_cache  # noqa: F401
 
 ZONES = ["UTC", "Pacific/Auckland", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
@@ -64,7 +64,7 @@ def test_events_count_on_their_utc_date(site_time_zone, stored_now):
 
 
 def test_api_and_widgets_show_todays_counts(site_time_zone, stored_now):
-    reader = client_for(make_user("reader"))
+    reader = client_for(make_user("reader", *READ_PERMISSIONS))
     camera = reader.get(f"{BASE}cameras/cam-1/statistics/?days=1").json()
     overall = reader.get(f"{BASE}statistics/?days=1").json()
     assert camera["end_date"] == overall["end_date"] == today().isoformat()
@@ -85,7 +85,7 @@ def test_a_date_in_the_event_filters_is_the_day_the_statistics_count(site_time_z
         wire.build_motion("cam-1", midnight - datetime.timedelta(minutes=30), 1, 0.5, 1.0),
         wire.build_motion("cam-1", midnight + datetime.timedelta(minutes=30), 2, 0.5, 1.0),
     )
-    reader = client_for(make_user("reader"))
+    reader = client_for(make_user("reader", *READ_PERMISSIONS))
     day = {"start_date": "2026-11-20", "end_date": "2026-11-20"}
     listed = reader.get(f"{BASE}motion/", day).json()["results"]
     stored = EventStatistics.objects.get(date=datetime.date(2026, 11, 20))
