@@ -125,7 +125,8 @@ def check_detector_weights(app_configs=None, **kwargs):
 @register(Tags.security)
 def check_stream_url_schemes(app_configs=None, **kwargs):
     """E010: STREAM_URL_SCHEMES lists a scheme that is no network stream."""
-    from .validators import FORBIDDEN_SCHEMES, LOCAL_SCHEMES
+    from .pipeline.schemes import LOCAL_SCHEMES
+    from .validators import FORBIDDEN_SCHEMES
 
     schemes = analytics_settings.raw("STREAM_URL_SCHEMES")
     if not isinstance(schemes, (list, tuple)):
@@ -172,7 +173,7 @@ def _type_names(expected):
 
 @register(Tags.compatibility)
 def check_operations_settings(app_configs=None, **kwargs):
-    """E070: a setting marked positive (retention, health) is not; E071: a bad metrics dir."""
+    """E070: a setting marked positive (sizes, times, retention) is not; E071: bad metrics dir."""
     errors = []
     for name in (setting.name for setting in SETTINGS if setting.positive):
         value = analytics_settings.raw(name)

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
+from .pipeline.schemes import LIVE_SCHEMES
 from .pipeline.types import DETECTION_MODES
 
 SETTINGS_NAME = "VIDEO_ANALYTICS"
@@ -60,16 +61,16 @@ SETTINGS = (
     # Redis and the event stream
     Setting("REDIS_URL", "redis://127.0.0.1:6379/0", str, legacy=legacy_redis_url),
     Setting("STREAM_NAME", "stream:events", str, legacy="REDIS_STREAM_NAME"),
-    Setting("STREAM_MAXLEN", 1_000_000, int),
+    Setting("STREAM_MAXLEN", 1_000_000, int, positive=True),
     Setting("DEAD_LETTER_STREAM", "stream:events:dead-letter", str),
     Setting("CONSUMER_GROUP", "video_analytics", str),
-    Setting("CONSUMER_BATCH_SIZE", 1000, int),
-    Setting("CONSUMER_BLOCK_MS", 2000, int),
-    Setting("CONSUMER_CLAIM_IDLE_MS", 60_000, int),
-    Setting("CONSUMER_MAX_DELIVERIES", 5, int),
-    Setting("CONSUMER_LIVENESS_TTL_SECONDS", 30, NUMBER),
+    Setting("CONSUMER_BATCH_SIZE", 1000, int, positive=True),
+    Setting("CONSUMER_BLOCK_MS", 2000, int, positive=True),
+    Setting("CONSUMER_CLAIM_IDLE_MS", 60_000, int, positive=True),
+    Setting("CONSUMER_MAX_DELIVERIES", 5, int, positive=True),
+    Setting("CONSUMER_LIVENESS_TTL_SECONDS", 30, NUMBER, positive=True),
     Setting("MAX_FUTURE_SKEW_SECONDS", 300, NUMBER),
-    Setting("CELERY_TASK_MAX_MESSAGES", 5000, int),
+    Setting("CELERY_TASK_MAX_MESSAGES", 5000, int, positive=True),
     Setting("UNKNOWN_CAMERA_POLICY", "create", choices=("create", "dead_letter")),
     # Camera control
     Setting(
@@ -78,7 +79,9 @@ SETTINGS = (
         import_string=True,
     ),
     Setting("ANALYTICS_SERVICE_URL", None, str, legacy="ANALYTICS_SERVICE_URL"),
-    Setting("ANALYTICS_SERVICE_TIMEOUT", 10.0, NUMBER, legacy="ANALYTICS_SERVICE_TIMEOUT"),
+    Setting(
+        "ANALYTICS_SERVICE_TIMEOUT", 10.0, NUMBER, legacy="ANALYTICS_SERVICE_TIMEOUT", positive=True
+    ),
     Setting("ANALYTICS_SERVICE_RETRIES", 2, int),
     Setting("ANALYTICS_SERVICE_BACKOFF", 0.5, NUMBER),
     # HTTP API
@@ -92,16 +95,16 @@ SETTINGS = (
         import_string=True,
     ),
     Setting("CAMERA_QUERYSET_HOOK", None, import_string=True),
-    Setting("API_PAGE_SIZE", 50, int),
-    Setting("API_MAX_PAGE_SIZE", 500, int),
-    Setting("STREAM_URL_SCHEMES", ["rtsp", "rtsps", "http", "https"], LIST),
+    Setting("API_PAGE_SIZE", 50, int, positive=True),
+    Setting("API_MAX_PAGE_SIZE", 500, int, positive=True),
+    Setting("STREAM_URL_SCHEMES", list(LIVE_SCHEMES), LIST),
     Setting("ALLOW_LOCAL_SOURCES", False, bool),
     Setting("DETECTION_CLASS_NAMES", None, LIST),
     # Template tags and live widgets
     Setting("CACHE_ALIAS", "default", str),
     Setting("CACHE_TIMEOUT", 15, NUMBER),
-    Setting("HEARTBEAT_STALE_SECONDS", 60, NUMBER),
-    Setting("LIVE_REFRESH_SECONDS", 5, NUMBER),
+    Setting("HEARTBEAT_STALE_SECONDS", 60, NUMBER, positive=True),
+    Setting("LIVE_REFRESH_SECONDS", 5, NUMBER, positive=True),
     # Analysis workers
     Setting(
         "FRAME_SOURCE",
@@ -118,11 +121,11 @@ SETTINGS = (
         worker_only=True,
     ),
     Setting("DETECTOR_MODEL", None, str),
-    Setting("DETECTOR_INPUT_SIZE", 320, int),
+    Setting("DETECTOR_INPUT_SIZE", 320, int, positive=True),
     Setting("DETECTION_MODE", "motion", choices=DETECTION_MODES),
-    Setting("MAX_FPS", 5.0, NUMBER),
-    Setting("DETECTION_HEARTBEAT_SECONDS", 30.0, NUMBER),
-    Setting("MOTION_EVENT_INTERVAL_SECONDS", 10.0, NUMBER),
+    Setting("MAX_FPS", 5.0, NUMBER, positive=True),
+    Setting("DETECTION_HEARTBEAT_SECONDS", 30.0, NUMBER, positive=True),
+    Setting("MOTION_EVENT_INTERVAL_SECONDS", 10.0, NUMBER, positive=True),
     Setting("TRACK_STAGES", [], LIST, import_string=True, worker_only=True),
     Setting(
         "PLATE_READER",
@@ -140,13 +143,13 @@ SETTINGS = (
     ),
     Setting("SNAPSHOTS", False, bool),
     Setting("SNAPSHOT_STORAGE", "default", str),
-    Setting("WORKER_LEASE_SECONDS", 20, NUMBER),
-    Setting("WORKER_POLL_SECONDS", 2.0, NUMBER),
-    Setting("RECONNECT_BACKOFF_MAX_SECONDS", 30.0, NUMBER),
+    Setting("WORKER_LEASE_SECONDS", 20, NUMBER, positive=True),
+    Setting("WORKER_POLL_SECONDS", 2.0, NUMBER, positive=True),
+    Setting("RECONNECT_BACKOFF_MAX_SECONDS", 30.0, NUMBER, positive=True),
     # Plate watchlist alerts
     Setting("WEBHOOK_DELIVERY", "consumer", choices=("consumer", "thread", "celery")),
-    Setting("WEBHOOK_TIMEOUT", 5.0, NUMBER),
-    Setting("WEBHOOK_MAX_ATTEMPTS", 5, int),
+    Setting("WEBHOOK_TIMEOUT", 5.0, NUMBER, positive=True),
+    Setting("WEBHOOK_MAX_ATTEMPTS", 5, int, positive=True),
     Setting("WEBHOOK_RETRY_BACKOFF", 2.0, NUMBER),
     # Operations: retention (days; None keeps forever), health, metrics, camera health
     Setting("RETENTION_DETECTION_DAYS", None, NUMBER, positive=True),
