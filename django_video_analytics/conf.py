@@ -37,7 +37,9 @@ class Setting:
     import_string: bool = False  # a dotted path, or a list of them, imported when read
     required: bool = False  # an import string that may not be None
     worker_only: bool = False  # imported only on analysis machines, when a worker starts
-    legacy: str | Callable[[], Any] | None = None  # the older flat setting(s) standing in
+    # The older flat setting used when VIDEO_ANALYTICS lacks the key: its name, or a function
+    # composing several (None when none is set).
+    legacy: str | Callable[[], Any] | None = None
     positive: bool = False  # must be above zero when set (check E070)
 
 
