@@ -6,80 +6,10 @@ import re
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from .conf import DEFAULTS, IMPORT_STRINGS, SETTINGS_NAME, analytics_settings, perform_import
+from .conf import SETTINGS, SETTINGS_NAME, analytics_settings, perform_import
 
 CHECK_PREFIX = "django_video_analytics"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?")
-
-# Settings whose values must be of these types (None allowed where the default is None).
-EXPECTED_TYPES = {
-    "STREAM_NAME": str,
-    "DEAD_LETTER_STREAM": str,
-    "CONSUMER_GROUP": str,
-    "STREAM_MAXLEN": int,
-    "CONSUMER_BATCH_SIZE": int,
-    "CONSUMER_BLOCK_MS": int,
-    "CONSUMER_CLAIM_IDLE_MS": int,
-    "CONSUMER_MAX_DELIVERIES": int,
-    "CONSUMER_LIVENESS_TTL_SECONDS": (int, float),
-    "MAX_FUTURE_SKEW_SECONDS": (int, float),
-    "CELERY_TASK_MAX_MESSAGES": int,
-    "API_PAGE_SIZE": int,
-    "API_MAX_PAGE_SIZE": int,
-    "CACHE_TIMEOUT": (int, float),
-    "CACHE_ALIAS": str,
-    "HEARTBEAT_STALE_SECONDS": (int, float),
-    "LIVE_REFRESH_SECONDS": (int, float),
-    "ANALYTICS_SERVICE_TIMEOUT": (int, float),
-    "ANALYTICS_SERVICE_RETRIES": int,
-    "ANALYTICS_SERVICE_BACKOFF": (int, float),
-    "STREAM_URL_SCHEMES": (list, tuple),
-    "ALLOW_LOCAL_SOURCES": bool,
-    "DETECTION_CLASS_NAMES": (list, tuple),
-    "SNAPSHOTS": bool,
-    "MAX_FPS": (int, float),
-    "DETECTOR_MODEL": str,
-    "DETECTOR_INPUT_SIZE": int,
-    "DEVICE": str,
-    "INFERENCE_URL": str,
-    "INFERENCE_PROTOCOL": str,
-    "INFERENCE_MODEL": str,
-    "INFERENCE_MODEL_VERSION": (str, int),
-    "INFERENCE_TIMEOUT": (int, float),
-    "INFERENCE_HTTP_BINARY": bool,
-    "INFERENCE_FALLBACK": bool,
-    "DETECTION_HEARTBEAT_SECONDS": (int, float),
-    "MOTION_EVENT_INTERVAL_SECONDS": (int, float),
-    "WORKER_LEASE_SECONDS": (int, float),
-    "WORKER_POLL_SECONDS": (int, float),
-    "RECONNECT_BACKOFF_MAX_SECONDS": (int, float),
-    "SNAPSHOT_STORAGE": str,
-    "PLATE_FORMAT": str,
-    "WEBHOOK_TIMEOUT": (int, float),
-    "WEBHOOK_MAX_ATTEMPTS": int,
-    "WEBHOOK_RETRY_BACKOFF": (int, float),
-    "RETENTION_DETECTION_DAYS": (int, float),
-    "RETENTION_MOTION_DAYS": (int, float),
-    "RETENTION_ANPR_DAYS": (int, float),
-    "RETENTION_DEAD_LETTER_DAYS": (int, float),
-    "RETENTION_SNAPSHOT_DAYS": (int, float),
-    "RETENTION_BATCH_SIZE": int,
-    "HEALTH_MAX_LAG_SECONDS": (int, float),
-    "HEALTH_DEAD_LETTER_WINDOW_SECONDS": (int, float),
-    "HEALTH_MAX_NEW_DEAD_LETTERS": int,
-    "METRICS_PERMISSION_CLASSES": (list, tuple),
-    "CAMERA_HEALTH_DEBOUNCE_SECONDS": (int, float),
-    "CAMERA_HEALTH_WEBHOOK_URL": str,
-    "CAMERA_HEALTH_WEBHOOK_SECRET": str,
-    "OUTBOUND_ALLOWED_NETWORKS": (list, tuple),
-}
-
-CHOICES = {
-    "UNKNOWN_CAMERA_POLICY": ("create", "dead_letter"),
-    "DETECTION_MODE": ("motion", "always"),
-    "WEBHOOK_DELIVERY": ("consumer", "thread", "celery"),
-    "INFERENCE_PROTOCOL": ("http", "grpc"),
-}
 
 
 def check_id(number, level="E"):
@@ -101,7 +31,7 @@ def check_settings_shape(app_configs=None, **kwargs):
             )
         ]
     errors = []
-    for name in sorted(set(user) - set(DEFAULTS)):
+    for name in sorted(set(user) - set(analytics_settings.table)):
         errors.append(
             Error(
                 f"{SETTINGS_NAME}[{name!r}] is not a known setting.",
@@ -109,44 +39,40 @@ def check_settings_shape(app_configs=None, **kwargs):
                 id=check_id(2),
             )
         )
-    for name, expected in EXPECTED_TYPES.items():
-        value = analytics_settings.raw(name)
-        if value is None and DEFAULTS[name] is None:
-            continue
-        # bool is an int subclass; True is no valid batch size.
-        is_bool_for_number = isinstance(value, bool) and bool not in _as_tuple(expected)
-        if not isinstance(value, expected) or is_bool_for_number:
+    for setting in SETTINGS:
+        value = analytics_settings.raw(setting.name)
+        if setting.types and not _has_type(value, setting):
             errors.append(
                 Error(
-                    f"{SETTINGS_NAME}[{name!r}] has the wrong type.",
-                    hint=f"Expected {_type_names(expected)}, got {type(value).__name__}.",
+                    f"{SETTINGS_NAME}[{setting.name!r}] has the wrong type.",
+                    hint=f"Expected {_type_names(setting.types)}, got {type(value).__name__}.",
                     id=check_id(3),
                 )
             )
-    for name, choices in CHOICES.items():
-        value = analytics_settings.raw(name)
-        if value not in choices:
+        if setting.choices and value not in setting.choices:
             errors.append(
                 Error(
-                    f"{SETTINGS_NAME}[{name!r}] = {value!r} is not one of {choices}.",
+                    f"{SETTINGS_NAME}[{setting.name!r}] = {value!r} is not one of "
+                    f"{setting.choices}.",
                     id=check_id(4),
                 )
             )
     return errors
 
 
-# Dotted paths that only analysis machines import (the [inference] extra); the worker
-# validates them when it starts, so web servers without torch pass their checks.
-WORKER_PATHS = {"FRAME_SOURCE", "DETECTOR_BACKEND", "TRACK_STAGES", "PLATE_READER", "EVENT_SINK"}
-
-
 @register(Tags.compatibility)
 def check_import_strings(app_configs=None, **kwargs):
-    """E005: a dotted-path setting that cannot be imported."""
+    """E005: a dotted-path setting that cannot be imported.
+
+    Worker-only paths (the [inference] extra) are validated when a worker starts, so web
+    servers without torch pass their checks.
+    """
     errors = []
-    for name in sorted(IMPORT_STRINGS - WORKER_PATHS):
+    for setting in SETTINGS:
+        if not setting.import_string or setting.worker_only:
+            continue
         try:
-            perform_import(name, analytics_settings.raw(name))
+            perform_import(setting.name, analytics_settings.raw(setting.name))
         except ImproperlyConfigured as exc:
             errors.append(Error(str(exc), id=check_id(5)))
     return errors
@@ -227,7 +153,8 @@ def check_inference_settings(app_configs=None, **kwargs):
 @register(Tags.security)
 def check_stream_url_schemes(app_configs=None, **kwargs):
     """E010: STREAM_URL_SCHEMES lists a scheme that is no network stream."""
-    from .validators import FORBIDDEN_SCHEMES, LOCAL_SCHEMES
+    from .pipeline.schemes import LOCAL_SCHEMES
+    from .validators import FORBIDDEN_SCHEMES
 
     schemes = analytics_settings.raw("STREAM_URL_SCHEMES")
     if not isinstance(schemes, (list, tuple)):
@@ -255,6 +182,15 @@ def inference_stack_installed():
     return find_spec("cv2") is not None and any(find_spec(name) for name in runtimes)
 
 
+def _has_type(value, setting):
+    """Whether ``value`` is of the setting's types (None only where the default is None)."""
+    if value is None:
+        return setting.default is None
+    expected = _as_tuple(setting.types)
+    # bool is an int subclass; True is no valid batch size.
+    return isinstance(value, expected) and (bool in expected or not isinstance(value, bool))
+
+
 def _as_tuple(expected):
     return expected if isinstance(expected, tuple) else (expected,)
 
@@ -263,26 +199,11 @@ def _type_names(expected):
     return " or ".join(t.__name__ for t in _as_tuple(expected))
 
 
-# Operations settings that must be positive when set (None keeps data forever).
-POSITIVE_SETTINGS = (
-    "RETENTION_DETECTION_DAYS",
-    "RETENTION_MOTION_DAYS",
-    "RETENTION_ANPR_DAYS",
-    "RETENTION_DEAD_LETTER_DAYS",
-    "RETENTION_SNAPSHOT_DAYS",
-    "RETENTION_BATCH_SIZE",
-    "HEALTH_MAX_LAG_SECONDS",
-    "HEALTH_DEAD_LETTER_WINDOW_SECONDS",
-)
-
-
 @register(Tags.compatibility)
 def check_operations_settings(app_configs=None, **kwargs):
-    """E070: a retention or health setting is not positive; E071: a bad metrics directory."""
-    import os
-
+    """E070: a setting marked positive (sizes, times, retention) is not; E071: bad metrics dir."""
     errors = []
-    for name in POSITIVE_SETTINGS:
+    for name in (setting.name for setting in SETTINGS if setting.positive):
         value = analytics_settings.raw(name)
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if is_number and value <= 0:  # other types are E003

@@ -13,21 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from .classes import detection_class_names
 from .conf import analytics_settings
 from .pipeline.anpr.formats import preset_names
+from .pipeline.schemes import is_local_source
 
 MAX_ROI_ZONES = 16
 MAX_ZONE_POINTS = 64
 
-# A path, a file: URL or a device ("0", "device:0"); one letter is a Windows drive.
-LOCAL_SCHEMES = {"", "file", "device"}
 # Schemes that run code or inline data in whatever shows the URL: never a camera.
 FORBIDDEN_SCHEMES = {"javascript", "vbscript", "data"}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def is_local_source(url):
-    """True for what names a file or device on the analysis machine, not a network stream."""
-    scheme = urlsplit(url).scheme.lower()
-    return url.isdigit() or scheme in LOCAL_SCHEMES or len(scheme) == 1
 
 
 def validate_stream_url(url):

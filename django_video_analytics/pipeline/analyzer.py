@@ -17,11 +17,9 @@ from .motion import MotionDetector
 from .roi import centre_in_zones
 from .stages import StageResult, TrackStage
 from .tracking import TrackBook
-from .types import Detection, Frame, MotionResult
+from .types import DETECTION_MODES, Detection, Frame, MotionResult
 
 logger = logging.getLogger(__name__)
-
-DETECTION_MODES = ("motion", "always")
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,10 @@ import cv2
 
 from ..backoff import Backoff
 from ..masking import mask_url
+from .schemes import DEVICE_SCHEME, LIVE_SCHEMES, is_local_source
 from .types import Frame
 
 logger = logging.getLogger(__name__)
-
-LIVE_SCHEMES = {"rtsp", "rtsps", "http", "https"}
-DEVICE_SCHEME = "device"
-LOCAL_SCHEMES = {"", "file", DEVICE_SCHEME}
 
 
 class SourceError(Exception):
@@ -45,7 +42,7 @@ def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
     scheme = urlsplit(url).scheme.lower()
     if scheme in LIVE_SCHEMES:
         return LiveSource(url, backoff_max=backoff_max)
-    if scheme not in LOCAL_SCHEMES and len(scheme) > 1:  # one letter is a Windows drive
+    if not is_local_source(url):
         raise SourceError(f"unsupported stream URL scheme {scheme!r} in {mask_url(url)}")
     if not allow_local:
         raise SourceError(

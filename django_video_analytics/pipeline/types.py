@@ -7,6 +7,9 @@ from typing import Any
 # (x, y, width, height), x/y the top-left corner, all normalised to 0..1 of the frame.
 Box = tuple[float, float, float, float]
 
+# When the detector runs: only while there is motion, or on every analysed frame.
+DETECTION_MODES = ("motion", "always")
+
 
 @dataclass(frozen=True, eq=False)
 class Frame:

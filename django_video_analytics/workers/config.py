@@ -1,10 +1,8 @@
 """What a worker needs to know, read once from the database rows and the settings."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 
 from ..conf import analytics_settings
 from ..pipeline.zones import SpecError
@@ -14,14 +12,10 @@ logger = logging.getLogger(__name__)
 # The built-in plate stage: workers add it to the cameras with ``enable_anpr`` themselves.
 PLATE_STAGE = "django_video_analytics.pipeline.anpr.stage.PlateReadingStage"
 
-# Dotted-path settings only analysis machines import; checked when a worker starts.
-WORKER_IMPORT_STRINGS = (
-    "FRAME_SOURCE",
-    "DETECTOR_BACKEND",
-    "TRACK_STAGES",
-    "PLATE_READER",
-    "EVENT_SINK",
-)
+
+def option(setting):
+    """A ``WorkerOptions`` field holding the value of the setting named ``setting``."""
+    return field(metadata={"setting": setting})
 
 
 @dataclass(frozen=True)
@@ -88,54 +82,37 @@ def zone_fields(camera):
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    """The worker settings, imported and validated once when a worker starts."""
+    """The worker settings, imported and validated once when a worker starts.
 
-    frame_source: Any
-    detector_backend: Any
-    detector_model: str | None
-    detector_input_size: int
-    detection_mode: str
-    max_fps: float
-    heartbeat_seconds: float
-    motion_event_interval: float
-    track_stages: tuple
-    plate_reader: Any
-    event_sink: Any
-    snapshots: bool
-    snapshot_storage: str
-    plate_format: str
-    allow_local_sources: bool
-    lease_seconds: float
-    poll_seconds: float
-    reconnect_backoff_max: float
+    Each field names its setting (``option``); the settings table in ``conf.py`` marks the
+    worker-only dotted paths, and every one of them is a field here (tested).
+    """
+
+    frame_source: Any = option("FRAME_SOURCE")
+    detector_backend: Any = option("DETECTOR_BACKEND")
+    detector_model: str | None = option("DETECTOR_MODEL")
+    detector_input_size: int = option("DETECTOR_INPUT_SIZE")
+    detection_mode: str = option("DETECTION_MODE")
+    max_fps: float = option("MAX_FPS")
+    heartbeat_seconds: float = option("DETECTION_HEARTBEAT_SECONDS")
+    motion_event_interval: float = option("MOTION_EVENT_INTERVAL_SECONDS")
+    track_stages: tuple = option("TRACK_STAGES")
+    plate_reader: Any = option("PLATE_READER")
+    event_sink: Any = option("EVENT_SINK")
+    snapshots: bool = option("SNAPSHOTS")
+    snapshot_storage: str = option("SNAPSHOT_STORAGE")
+    plate_format: str = option("PLATE_FORMAT")
+    allow_local_sources: bool = option("ALLOW_LOCAL_SOURCES")
+    lease_seconds: float = option("WORKER_LEASE_SECONDS")
+    poll_seconds: float = option("WORKER_POLL_SECONDS")
+    reconnect_backoff_max: float = option("RECONNECT_BACKOFF_MAX_SECONDS")
 
     @classmethod
     def from_settings(cls):
         """Read the settings; raise ImproperlyConfigured naming a path that cannot load."""
-        imported = {name: getattr(analytics_settings, name) for name in WORKER_IMPORT_STRINGS}
-        for name in ("FRAME_SOURCE", "DETECTOR_BACKEND", "EVENT_SINK"):
-            if imported[name] is None:
-                raise ImproperlyConfigured(f"VIDEO_ANALYTICS[{name!r}] must be a dotted path.")
-        return cls(
-            frame_source=imported["FRAME_SOURCE"],
-            detector_backend=imported["DETECTOR_BACKEND"],
-            detector_model=analytics_settings.DETECTOR_MODEL,
-            detector_input_size=analytics_settings.DETECTOR_INPUT_SIZE,
-            detection_mode=analytics_settings.DETECTION_MODE,
-            max_fps=analytics_settings.MAX_FPS,
-            heartbeat_seconds=analytics_settings.DETECTION_HEARTBEAT_SECONDS,
-            motion_event_interval=analytics_settings.MOTION_EVENT_INTERVAL_SECONDS,
-            track_stages=extra_stages(imported["TRACK_STAGES"] or ()),
-            plate_reader=imported["PLATE_READER"],
-            event_sink=imported["EVENT_SINK"],
-            snapshots=analytics_settings.SNAPSHOTS,
-            snapshot_storage=analytics_settings.SNAPSHOT_STORAGE,
-            plate_format=analytics_settings.PLATE_FORMAT,
-            allow_local_sources=analytics_settings.ALLOW_LOCAL_SOURCES,
-            lease_seconds=analytics_settings.WORKER_LEASE_SECONDS,
-            poll_seconds=analytics_settings.WORKER_POLL_SECONDS,
-            reconnect_backoff_max=analytics_settings.RECONNECT_BACKOFF_MAX_SECONDS,
-        )
+        values = {f.name: getattr(analytics_settings, f.metadata["setting"]) for f in fields(cls)}
+        values["track_stages"] = extra_stages(values["track_stages"] or ())
+        return cls(**values)
 
 
 def extra_stages(stage_classes):
