@@ -172,12 +172,14 @@ def write_host(python, work, redis_url):
     install, anpr = snippets("docs/installation.md"), snippets("docs/anpr.md")
     token = uuid.uuid4().hex[:12]
     environment = f"""
-# This test's environment, not from the docs: its Redis, its own stream, file cameras.
+# This test's environment, not from the docs: its Redis, its own stream, file cameras,
+# and its webhook receiver on 127.0.0.1 (refused by the outbound policy otherwise).
 VIDEO_ANALYTICS["REDIS_URL"] = {redis_url!r}
 VIDEO_ANALYTICS["STREAM_NAME"] = "test:{token}:events"
 VIDEO_ANALYTICS["DEAD_LETTER_STREAM"] = "test:{token}:dead"
 VIDEO_ANALYTICS["CONSUMER_GROUP"] = "test-{token}"
 VIDEO_ANALYTICS["ALLOW_LOCAL_SOURCES"] = True
+VIDEO_ANALYTICS["OUTBOUND_ALLOWED_NETWORKS"] = ["127.0.0.1/32"]
 """
     with open(directory / "host" / "settings.py", "a") as settings:
         settings.write("\n" + install["settings"] + "\n" + anpr["anpr-settings"] + environment)
