@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from django_video_analytics.pipeline import clips  # noqa: E402
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
 from django_video_analytics.pipeline.remote_inference import (  # noqa: E402
     InferenceServerError,
     RemoteDetector,
 )
+from testing_media import clips  # noqa: E402
 from tests.inference_server.server import InferenceServer, KServeServer  # noqa: E402
 
 CONFIDENCE = 0.5

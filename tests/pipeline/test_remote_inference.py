@@ -6,13 +6,13 @@ import threading
 import time
 
 import pytest
-from django_video_analytics.pipeline.clips import clip_frames
 
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector
 from django_video_analytics.pipeline.remote_inference import InferenceServerError, RemoteDetector
 from django_video_analytics.pipeline.sources import open_source
 from django_video_analytics.workers.camera_runner import CameraRunner, RunnerState
 from django_video_analytics.workers.config import CameraConfig, WorkerOptions
+from testing_media.clips import clip_frames
 from tests.inference_server.server import (
     FIXED_BATCH_MODEL_NAME,
     KSERVE_PYTHON,
