@@ -25,6 +25,7 @@ def test_the_worker_injects_the_plate_reader_setting(settings):
     }
     camera = SimpleNamespace(
         camera_id="gate",
+        zones=(),
         enable_anpr=True,
         plate_format="br",
         enable_object_detection=True,
@@ -59,6 +60,7 @@ def test_the_plate_stage_runs_on_anpr_cameras_only_and_never_twice(settings):
     def stage_names(enable_anpr):
         camera = SimpleNamespace(
             camera_id="gate",
+            zones=(),
             enable_anpr=enable_anpr,
             plate_format="uk",
             enable_object_detection=True,
@@ -84,6 +86,8 @@ def test_an_anpr_camera_that_cannot_read_plates_says_why(settings, caplog, camer
         **settings.VIDEO_ANALYTICS,
         "PLATE_READER": f"{__name__}.RecordingReader",
     }
-    camera = SimpleNamespace(camera_id="gate", enable_anpr=True, plate_format="uk", **camera_fields)
+    camera = SimpleNamespace(
+        camera_id="gate", zones=(), enable_anpr=True, plate_format="uk", **camera_fields
+    )
     build_stages(camera, WorkerOptions.from_settings())
     assert ("no plate will be read" in caplog.text) is warned
