@@ -1,4 +1,4 @@
-"""Logging for the long-running commands, set from ``--verbosity`` like rq and channels do."""
+"""Logging and metrics of the long-running commands (``--verbosity``, ``--metrics-port``)."""
 
 import logging
 import sys
@@ -17,3 +17,22 @@ def configure_logging(verbosity):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
+
+
+def add_metrics_port_argument(parser):
+    """``--metrics-port PORT`` of the long-running commands."""
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="Serve Prometheus metrics on this port.",
+    )
+
+
+def serve_metrics(port):
+    """Serve the Prometheus metrics on ``port`` from a daemon thread (nothing when None)."""
+    if port:
+        from .metrics import start_metrics_server
+
+        start_metrics_server(port)

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...log_setup import configure_logging
+from ...log_setup import add_metrics_port_argument, configure_logging, serve_metrics
 
 
 class Command(BaseCommand):
@@ -30,22 +30,13 @@ class Command(BaseCommand):
             help="Name in the consumer group (default <host>-<pid>). A stable name lets a "
             "restarted consumer finish its own pending entries at once.",
         )
-        parser.add_argument(
-            "--metrics-port",
-            type=int,
-            default=None,
-            metavar="PORT",
-            help="Serve Prometheus metrics on this port.",
-        )
+        add_metrics_port_argument(parser)
 
     def handle(self, *args, burst, max_messages, consumer_name, metrics_port, verbosity, **options):
         if max_messages is not None and max_messages < 1:
             raise CommandError("--max-messages must be at least 1.")
         configure_logging(verbosity)
-        if metrics_port:
-            from ...metrics import start_metrics_server
-
-            start_metrics_server(metrics_port)
+        serve_metrics(metrics_port)
         from ...events.consumer import EventConsumer
         from ...events.runner import ConsumerRunner
 

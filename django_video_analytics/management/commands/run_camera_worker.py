@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from ...log_setup import configure_logging
+from ...log_setup import add_metrics_port_argument, configure_logging, serve_metrics
 
 # The exit code of a burst in which some cameras failed (1 and 2 are Django's own).
 BURST_FAILED_EXIT_CODE = 3
@@ -44,13 +44,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-frames", type=int, default=None, metavar="N", help="Frames per camera."
         )
-        parser.add_argument(
-            "--metrics-port",
-            type=int,
-            default=None,
-            metavar="PORT",
-            help="Serve Prometheus metrics on this port.",
-        )
+        add_metrics_port_argument(parser)
 
     def handle(
         self,
@@ -71,10 +65,7 @@ class Command(BaseCommand):
         if give_up_after <= 0:
             raise CommandError("--give-up-after must be positive.")
         configure_logging(verbosity)
-        if metrics_port:
-            from ...metrics import start_metrics_server
-
-            start_metrics_server(metrics_port)
+        serve_metrics(metrics_port)
         from ...models import Camera
         from ...workers.worker import CameraWorker
 
