@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -69,20 +70,52 @@ class IncomingEvent:
 
 
 class StoredEvents(Sequence):
-    """The model instances of inserted rows, built on first use (most receivers never look)."""
+    """The model instances of inserted rows, built on first use (most receivers never look).
 
-    def __init__(self, build, count):
-        self._build = build
-        self._count = count
+    ``builders``: event type -> ``(count, function building its instances)``. ``of_type()``
+    builds one type's instances only (the watchlist reads the ANPR events of a batch).
+    """
+
+    def __init__(self, builders):
+        self._builders = builders
+        self._built = {}
         self._items = None
+
+    @classmethod
+    def joined(cls, parts):
+        """The events of several ``StoredEvents`` in a row."""
+        types = dict.fromkeys(event_type for part in parts for event_type in part._builders)
+        return cls(
+            {
+                event_type: (
+                    sum(part._count(event_type) for part in parts),
+                    lambda event_type=event_type: [
+                        event for part in parts for event in part.of_type(event_type)
+                    ],
+                )
+                for event_type in types
+            }
+        )
+
+    def _count(self, event_type):
+        return self._builders.get(event_type, (0, None))[0]
+
+    def of_type(self, event_type):
+        """The instances of the rows of one event type (``"detection"``, ...), a list."""
+        if event_type not in self._built:
+            count, build = self._builders.get(event_type, (0, None))
+            self._built[event_type] = list(build()) if count else []
+        return self._built[event_type]
 
     def _list(self):
         if self._items is None:
-            self._items = list(self._build())
+            self._items = [
+                event for event_type in self._builders for event in self.of_type(event_type)
+            ]
         return self._items
 
     def __len__(self):
-        return self._count
+        return sum(count for count, _build in self._builders.values())
 
     def __getitem__(self, index):
         return self._list()[index]
@@ -305,9 +338,9 @@ def _insert_rows(using, incoming, cameras, existing, ids, result):
     if not new:
         return inserted
     if _copies(connections[using]):
-        rows, build_events = _copy_rows(using, new, cameras, ids)
+        rows, builders = _copy_rows(using, new, cameras, ids)
     else:
-        rows, build_events = _create_rows(using, new, cameras)
+        rows, builders = _create_rows(using, new, cameras)
     for event_type, items in new.items():
         inserted.counts[event_type] = len(items)
         inserted.event_ids[event_type] = [pk for pk, _item in rows[event_type]]
@@ -315,7 +348,9 @@ def _insert_rows(using, incoming, cameras, existing, ids, result):
             camera_pk = cameras[item.event.camera_id]
             inserted.rows.append((camera_pk, item.event))
             inserted.camera_ids.add(camera_ids[camera_pk])
-    inserted.events = StoredEvents(build_events, sum(inserted.counts.values()))
+    inserted.events = StoredEvents(
+        {event_type: (len(items), builders[event_type]) for event_type, items in new.items()}
+    )
     return inserted
 
 
@@ -415,7 +450,8 @@ def _type_fields(event):
 def _copy_rows(using, new, cameras, ids):
     """COPY the rows with the primary keys ``ids`` (drawn beforehand, per event type).
 
-    Returns ``{event type: [(pk, item)]}`` and a function building their model instances.
+    Returns ``{event type: [(pk, item)]}`` and ``{event type: function building its model
+    instances}``.
 
     Django's bulk insert on PostgreSQL sends each column as an array literal, and psycopg
     escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row. The
@@ -460,13 +496,17 @@ def _copy_rows(using, new, cameras, ids):
                     copy.write_row(text)
             rows[event_type] = pairs
             instance_values[event_type] = values_of_rows
-    return rows, lambda: _instances(using, instance_values)
+    builders = {
+        event_type: partial(_instances, using, event_type, values_of_rows)
+        for event_type, values_of_rows in instance_values.items()
+    }
+    return rows, builders
 
 
 def _create_rows(using, new, cameras):
     """``bulk_create`` the rows; returns what ``_copy_rows`` does."""
     rows = {}
-    created = []
+    builders = {}
     for event_type, items in new.items():
         model = MODELS[event_type]
         objects = [
@@ -489,27 +529,26 @@ def _create_rows(using, new, cameras):
             for obj in objects:
                 obj.pk = found[obj.source_id]
         rows[event_type] = [(obj.pk, item) for obj, item in zip(objects, items, strict=True)]
-        created += objects
-    return rows, lambda: created
+        builders[event_type] = partial(list, objects)
+    return rows, builders
 
 
-def _instances(using, instance_values):
-    """Model instances of the COPYed rows, as loaded from the database.
+def _instances(using, event_type, values_of_rows):
+    """Model instances of the COPYed rows of ``event_type``, as loaded from the database.
 
     Built as unpickling builds them (``__new__`` and the attribute dict): every field is
     given, and ``Model.__init__`` would cost more than the rest of a row's ingest.
     """
+    model = MODELS[event_type]
+    names = COMMON_FIELDS + TYPE_FIELDS[event_type]
     instances = []
-    for event_type, values_of_rows in instance_values.items():
-        model = MODELS[event_type]
-        names = COMMON_FIELDS + TYPE_FIELDS[event_type]
-        for values in values_of_rows:
-            instance = model.__new__(model)
-            instance.__dict__.update(zip(names, values, strict=True))
-            instance._state = ModelState()
-            instance._state.adding = False
-            instance._state.db = using
-            instances.append(instance)
+    for values in values_of_rows:
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(names, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding = False
+        instance._state.db = using
+        instances.append(instance)
     return instances
 
 
