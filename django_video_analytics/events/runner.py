@@ -7,6 +7,9 @@
 - When Redis or the database is unavailable the loop logs it and waits (exponential
   back-off up to ``RECONNECT_BACKOFF_MAX_SECONDS``), then retries the same batch from
   memory, so an outage does not count as a delivery.
+- The next batch is read and parsed in a thread while the current one is stored
+  (``reader.BatchReader``); what it read ahead is stored before the loop stops, and kept
+  (stored first) when Redis fails.
 """
 
 import logging
@@ -20,6 +23,7 @@ from ..backoff import Backoff
 from ..conf import analytics_settings
 from ..shutdown import ForcedExit, Shutdown
 from .consumer import BatchResult
+from .reader import BatchReader
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,14 @@ class ConsumerRunner:
         self.shutdown = Shutdown("the current batch, then exiting")
         self.totals = BatchResult()
         self._outage = None  # what is unavailable ("Redis", "the database"), for the log
+        self.reader = BatchReader(
+            consumer,
+            count=consumer.batch_size,
+            block_ms=self._block_ms(),
+            burst=burst,
+            max_messages=max_messages,
+        )
+        self._read_ahead = []  # batches the reader had read when it was stopped
 
     @property
     def stopping(self):
@@ -63,6 +75,7 @@ class ConsumerRunner:
         started = time.monotonic()
         try:
             self._loop()
+            self._store_read_ahead()
             self.consumer.deliver()
         except ForcedExit as exc:
             logger.warning("Stopped at once; unacknowledged entries stay pending")
@@ -86,8 +99,9 @@ class ConsumerRunner:
         while not self.stopping:
             close_old_connections()
             try:
+                self.consumer.deliver_leftovers()
                 if batch is None:
-                    batch = self.consumer.read_batch(self._next_count(), self._block_ms())
+                    batch = self._next_batch()
                     if not batch:
                         batch = None
                         self._available()
@@ -101,14 +115,14 @@ class ConsumerRunner:
                 result = self.consumer.handle(batch)
                 metrics.record_batch(result, time.monotonic() - started)
             except (redis.ConnectionError, redis.TimeoutError) as exc:
-                self.consumer.reset()
+                self._reset()
                 self._unavailable("Redis", exc)
                 continue
             except redis.ResponseError as exc:
                 if "NOGROUP" not in str(exc):
                     raise
                 # The stream or group was deleted (or Redis restarted empty): recreate it.
-                self.consumer.reset()
+                self._reset()
                 self._unavailable("The consumer group", exc)
                 continue
             except DatabaseError as exc:
@@ -132,10 +146,30 @@ class ConsumerRunner:
             # The rows stay owed; consuming goes on.
             logger.exception("Webhook deliveries failed between batches")
 
-    def _next_count(self):
-        if self.max_messages is None:
-            return self.consumer.batch_size
-        return max(1, min(self.consumer.batch_size, self.max_messages - self.totals.read))
+    def _next_batch(self):
+        if self._read_ahead:
+            return self._read_ahead.pop(0)
+        return self.reader.next()
+
+    def _reset(self):
+        """After a Redis error: stop reading (keeping what was read), then reset the consumer.
+
+        The batches read ahead are stored first; the reader starts again after them, and
+        re-reads the consumer's pending entries as any restarted consumer does.
+        """
+        self._read_ahead += self.reader.stop()
+        self.consumer.reset()
+
+    def _store_read_ahead(self):
+        """Store the batches read ahead of a stop (once: if that fails they stay pending)."""
+        for batch in self._read_ahead + self.reader.stop():
+            try:
+                result = self.consumer.handle(batch)
+            except (redis.RedisError, DatabaseError) as exc:
+                logger.warning("Entries read ahead stay pending (%s: %s)", type(exc).__name__, exc)
+                break
+            self.totals.add(result)
+        self._read_ahead = []
 
     def _block_ms(self):
         # A burst run must notice an empty stream; a long-running one waits for entries,
