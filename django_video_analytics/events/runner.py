@@ -3,7 +3,9 @@
 - The first SIGTERM/SIGINT lets the current batch finish, then the loop exits (0); a second
   one raises at once (exit 128 + signal number): the open transaction rolls back and the
   batch's entries stay pending, to be re-read on restart or claimed by another consumer.
-- ``close_old_connections()`` runs before every batch, as Django does around requests.
+- ``close_old_connections()`` runs before every batch, as Django does around requests,
+  except while full batches follow each other (a backlog), when it runs once a second:
+  with ``CONN_MAX_AGE = 0`` it would open a new database connection for every batch.
 - When Redis or the database is unavailable the loop logs it and waits (exponential
   back-off up to ``RECONNECT_BACKOFF_MAX_SECONDS``), then retries the same batch from
   memory, so an outage does not count as a delivery.
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 DEFAULT_BLOCK_MS = 2000
+BACKLOG_CONNECTION_CHECK_SECONDS = 1.0  # close_old_connections() during a backlog
 
 
 class ConsumerRunner:
@@ -52,6 +55,7 @@ class ConsumerRunner:
             max_messages=max_messages,
         )
         self._read_ahead = []  # batches the reader had read when it was stopped
+        self._backlog_since = None  # when full batches began to follow each other
 
     @property
     def stopping(self):
@@ -97,13 +101,14 @@ class ConsumerRunner:
     def _loop(self):
         batch = None  # kept across failures: retried without a new delivery
         while not self.stopping:
-            close_old_connections()
+            self._close_old_connections()
             try:
                 self.consumer.deliver_leftovers()
                 if batch is None:
                     batch = self._next_batch()
                     if not batch:
                         batch = None
+                        self._backlog_since = None
                         self._available()
                         self.consumer.deliver()  # idle: nothing waits for later batches
                         self._deliver_webhooks()
@@ -126,8 +131,10 @@ class ConsumerRunner:
                 self._unavailable("The consumer group", exc)
                 continue
             except DatabaseError as exc:
+                self._backlog_since = None
                 self._unavailable("The database", exc)
                 continue
+            self._note_backlog(len(batch) >= self.consumer.batch_size)
             batch = None
             self._available()
             self._deliver_webhooks()
@@ -135,6 +142,22 @@ class ConsumerRunner:
             if self.max_messages is not None and self.totals.read >= self.max_messages:
                 logger.info("Read %d entries (--max-messages)", self.totals.read)
                 return
+
+    def _close_old_connections(self):
+        now = time.monotonic()
+        if self._backlog_since is None or now - self._backlog_since >= (
+            BACKLOG_CONNECTION_CHECK_SECONDS
+        ):
+            close_old_connections()
+            if self._backlog_since is not None:
+                self._backlog_since = now
+
+    def _note_backlog(self, full):
+        """A full batch continues (or starts) a backlog; any other ends it."""
+        if not full:
+            self._backlog_since = None
+        elif self._backlog_since is None:
+            self._backlog_since = time.monotonic()
 
     def _deliver_webhooks(self):
         """Owed webhook deliveries get their turn between batches (watchlist/outbox.py)."""

@@ -93,3 +93,25 @@ def test_a_redis_error_keeps_the_batches_read_ahead(publisher, make_consumer, pe
     assert runner.totals.read == 3 * BATCH
     assert stored_row_count() == 3 * BATCH and pending() == 0
     assert stored_statistics() == recount_statistics()
+
+
+def test_a_backlog_keeps_its_database_connection(publisher, make_consumer):
+    """With CONN_MAX_AGE = 0, close_old_connections() before each batch reconnected each time."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    assert connection.settings_dict["CONN_MAX_AGE"] == 0
+    publisher.publish_many(mixed_entries(5 * BATCH))
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection.alias)
+
+    connection_created.connect(count)
+    try:
+        runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
+        assert runner.run() == 0
+    finally:
+        connection_created.disconnect(count)
+    assert runner.totals.read == stored_row_count() == 5 * BATCH
+    assert len(opened) <= 1
