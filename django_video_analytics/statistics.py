@@ -46,12 +46,17 @@ def statistics_increments(
 ) -> dict[tuple[Any, datetime.date], Counter]:
     """``{(camera pk, statistics date): Counter}`` for ``(camera pk, event)`` pairs."""
     increments: dict[tuple[Any, datetime.date], Counter] = defaultdict(Counter)
+    counter_of: dict[Any, str] = {}  # class_name -> its counter, looked up once per name
     for camera_pk, event in rows:
         counters = increments[camera_pk, statistics_date(event.timestamp)]
         counters[EVENT_COUNTERS[event.event_type]] += 1
         if event.event_type == "detection":
             for item in event.detections:
-                counters[class_counter(item.get("class_name", ""))] += 1
+                name = item.get("class_name", "")
+                counter = counter_of.get(name)
+                if counter is None:
+                    counter = counter_of[name] = class_counter(name)
+                counters[counter] += 1
     return increments
 
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -59,8 +59,7 @@ TYPE_FIELDS = {
 JSON_FIELDS = frozenset({"detections", "candidates"})
 
 
-@dataclass(frozen=True)
-class IncomingEvent:
+class IncomingEvent(NamedTuple):
     """A parsed entry on its way to the database; ``entry_id`` is the caller's handle."""
 
     entry_id: str
@@ -476,13 +475,15 @@ def _copy_rows(using, new, cameras, ids):
             pairs = list(zip(ids[event_type], items, strict=False))
             statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
             values_of_rows = []
+            use_tz = settings.USE_TZ  # read once: a lazy setting costs a call per row
             with cursor.cursor.copy(statement) as copy:
                 for pk, item in pairs:
                     event = item.event
+                    timestamp = event.timestamp if use_tz else _db_datetime(event.timestamp)
                     values = [
                         pk,
                         cameras[event.camera_id],
-                        _db_datetime(event.timestamp),
+                        timestamp,
                         event.frame_number,
                         now,
                         False,
@@ -490,10 +491,13 @@ def _copy_rows(using, new, cameras, ids):
                         *_type_values(event),
                     ]
                     values_of_rows.append(values)
-                    text = values.copy()
-                    for position in json_positions:
-                        text[position] = wire.dumps(text[position])
-                    copy.write_row(text)
+                    if json_positions:
+                        text = values.copy()
+                        for position in json_positions:
+                            text[position] = wire.dumps(text[position])
+                        copy.write_row(text)
+                    else:
+                        copy.write_row(values)
             rows[event_type] = pairs
             instance_values[event_type] = values_of_rows
     builders = {
