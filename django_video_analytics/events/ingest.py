@@ -5,8 +5,10 @@ when several consumers store the same entries at once (a redelivery, a claim):
 
 1. the cameras are resolved before the transaction; unknown ones are created (or their
    events rejected, per ``UNKNOWN_CAMERA_POLICY``) as its first statement;
-2. each camera's ``last_active_at`` is raised (never past the present), an UPDATE per
-   camera in primary-key order. Those row locks serialise the batches that share a camera;
+2. each camera's ``last_active_at`` is raised (never past the present), the rows locked in
+   ``camera_id`` order (on PostgreSQL one ``SELECT ... ORDER BY camera_id FOR UPDATE``, then
+   one UPDATE for all; elsewhere an UPDATE per camera in that order). Those row locks
+   serialise the batches that share a camera;
    on SQLite, which has no row locks, a write as the first statement takes the database's
    write lock, so the busy timeout applies instead of an immediate "database is locked";
 3. only then are the batch's source ids that already have a row looked up: under the
@@ -18,8 +20,8 @@ when several consumers store the same entries at once (a redelivery, a claim):
 5. when ``events_stored`` has receivers, a ``SignalOutbox`` row names the inserted rows, so
    the signal survives a crash between the commit and the receivers (``events.outbox``).
 
-About a dozen round trips per batch, however many entries and cameras it holds: the
-per-camera and per-day UPDATEs go as one ``executemany`` each (pipelined by psycopg 3).
+About a dozen round trips per batch, however many entries and cameras it holds (the
+statements of each step are pipelined by psycopg 3).
 
 Statistics are kept per camera and per UTC date of the event's timestamp. Everything runs
 on the database the router picks for writing events (``default`` without a router).
@@ -296,21 +298,46 @@ def _touch_cameras(using, latest):
     quote = connection.ops.quote_name
     meta = Camera._meta
     table, column = quote(meta.db_table), quote(meta.get_field("last_active_at").column)
+    camera_column = quote(meta.get_field("camera_id").column)
+    now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
+    camera_ids = sorted(latest)
+    moments = [
+        connection.ops.adapt_datetimefield_value(_db_datetime(min(latest[camera_id], now)))
+        for camera_id in camera_ids
+    ]
     # Never backwards, yet every row is written (and so locked), one after the other in the
     # order of the unique camera_id: batches sharing cameras queue here and never deadlock.
-    # One round trip (executemany), where the ORM would need an UPDATE per camera.
-    statement = (
-        f"UPDATE {table} SET {column} = CASE WHEN {column} IS NULL OR {column} < %s "
-        f"THEN %s ELSE {column} END WHERE {quote(meta.get_field('camera_id').column)} = %s"
-    )
-    now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
-    params = []
-    for camera_id in sorted(latest):
-        moment = min(latest[camera_id], now)
-        moment = connection.ops.adapt_datetimefield_value(_db_datetime(moment))
-        params.append((moment, moment, camera_id))
+
+    def raise_to(moment):
+        return (
+            f"{column} = CASE WHEN {column} IS NULL OR {column} < {moment} "
+            f"THEN {moment} ELSE {column} END"
+        )
+
     with connection.cursor() as cursor:
-        cursor.executemany(statement, params)
+        if connection.vendor == "postgresql":
+            # Two statements, however many cameras: the rows are locked in camera_id order
+            # (the sort runs below the lock), then updated together.
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE {camera_column} = ANY(%s) "
+                f"ORDER BY {camera_column} FOR UPDATE",
+                [camera_ids],
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {raise_to('touched.moment')} "
+                f"FROM unnest(%s::text[], %s::timestamptz[]) AS touched(camera_id, moment) "
+                f"WHERE {table}.{camera_column} = touched.camera_id",
+                [camera_ids, moments],
+            )
+        else:
+            # One round trip (executemany), where the ORM would need an UPDATE per camera.
+            cursor.executemany(
+                f"UPDATE {table} SET {raise_to('%s')} WHERE {camera_column} = %s",
+                [
+                    (moment, moment, camera_id)
+                    for camera_id, moment in zip(camera_ids, moments, strict=True)
+                ],
+            )
 
 
 @dataclass
