@@ -84,6 +84,9 @@ class ConsumerRunner:
         except ForcedExit as exc:
             logger.warning("Stopped at once; unacknowledged entries stay pending")
             return exc.exit_code
+        except BaseException:
+            self.reader.stop()  # no reading on behind the caller's back; the rest stays pending
+            raise
         finally:
             self.shutdown.restore()
         self._leave_group()

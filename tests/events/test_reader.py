@@ -1,5 +1,6 @@
 """The runner reads the next batch in a thread while it stores the current one."""
 
+import threading
 import time
 
 import pytest
@@ -115,3 +116,19 @@ def test_a_backlog_keeps_its_database_connection(publisher, make_consumer):
         connection_created.disconnect(count)
     assert runner.totals.read == stored_row_count() == 5 * BATCH
     assert len(opened) <= 1
+
+
+def test_an_unexpected_error_stops_the_reader(publisher, make_consumer, pending):
+    publisher.publish_many(mixed_entries(3 * BATCH))
+    runner = ConsumerRunner(make_consumer(batch_size=BATCH, block_ms=50))
+
+    def fail():
+        assert wait_for(lambda: runner.reader.read >= 2 * BATCH)
+        raise RuntimeError("a bug (injected)")
+
+    with pytest.raises(RuntimeError):
+        run_with(runner, fail)
+    reader_name = f"{runner.consumer.name}-reader"
+    assert not any(thread.name == reader_name for thread in threading.enumerate())
+    assert runner.reader.read == 2 * BATCH
+    assert pending() == 2 * BATCH  # left for a restart, never acknowledged unstored
