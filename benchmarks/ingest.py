@@ -349,13 +349,19 @@ def bare_copy(redis_client, stream, batch_size):
     return stored
 
 
+def load():
+    """The machine's load averages: the figures of a shared machine depend on them."""
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def ceiling(redis_client, stream, when):
     started = time.perf_counter()
     copied = bare_copy(redis_client, stream, consumer_batch_size())
     seconds = time.perf_counter() - started
     print(
         f"(c) bare COPY ceiling, {when}: {copied:,} entries in {seconds:.1f} s = "
-        f"{copied / seconds:,.0f} entries/s (decode + COPY into scratch tables, same indexes)"
+        f"{copied / seconds:,.0f} entries/s (decode + COPY into scratch tables, same indexes; "
+        f"{load()})"
     )
     return copied / seconds
 
@@ -423,7 +429,7 @@ def main():
         print(
             f"(b) our bulk consumer:        {totals.stored:,} entries in {bulk_seconds:.1f} s = "
             f"{bulk_rate:,.0f} entries/s ({counter.count / totals.stored:.3f} statements/entry "
-            "through Django's cursor, plus one COPY per event type and batch)"
+            f"through Django's cursor, plus one COPY per event type and batch; {load()})"
         )
 
         ceiling_after = ceiling(redis_client, stream, "after (b)")

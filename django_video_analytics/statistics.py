@@ -46,6 +46,7 @@ def statistics_increments(
 ) -> dict[tuple[Any, datetime.date], Counter]:
     """``{(camera pk, statistics date): Counter}`` for ``(camera pk, event)`` pairs."""
     increments: dict[tuple[Any, datetime.date], Counter] = defaultdict(Counter)
+    counter_of: dict[Any, str] = {}  # class_name -> its counter, looked up once per name
     for camera_pk, event in rows:
         if event.event_type not in EVENT_COUNTERS:
             continue  # line crossings and zone visits: counted in ZoneCount
@@ -53,7 +54,11 @@ def statistics_increments(
         counters[EVENT_COUNTERS[event.event_type]] += 1
         if event.event_type == "detection":
             for item in event.detections:
-                counters[class_counter(item.get("class_name", ""))] += 1
+                name = item.get("class_name", "")
+                counter = counter_of.get(name)
+                if counter is None:
+                    counter = counter_of[name] = class_counter(name)
+                counters[counter] += 1
     return increments
 
 

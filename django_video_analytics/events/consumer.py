@@ -61,9 +61,19 @@ class Batch:
     trimmed: list = field(default_factory=list)  # ids XAUTOCLAIM found deleted from the stream
     source: str = "new"  # "new", "pending" or "claimed"
     handled: bool = False  # set by the first handle(): a retry may find its rows stored
+    prepared: "Prepared | None" = None  # parsed ahead of handle() (runner.BatchReader)
 
     def __len__(self):
         return len(self.entries) + len(self.trimmed)
+
+
+@dataclass
+class Prepared:
+    """A batch's entries parsed: what to store, what to dead-letter, the fields by entry id."""
+
+    incoming: list  # IncomingEvent
+    dead: list  # (entry id, fields, reason, deliveries)
+    fields_by_id: dict
 
 
 @dataclass
@@ -170,11 +180,16 @@ class EventConsumer:
     def read_batch(self, count: int | None = None, block_ms: int | None = None) -> Batch:
         """The next batch (maybe empty): own pending entries, then claims, then new entries.
 
-        ``block_ms=None`` returns at once when nothing is waiting.
+        ``block_ms=None`` returns at once when nothing is waiting. Delivers leftover outbox
+        rows first (``deliver_leftovers``), then reads (``fetch``).
         """
+        self.deliver_leftovers()
+        return self.fetch(count, block_ms)
+
+    def fetch(self, count: int | None = None, block_ms: int | None = None) -> Batch:
+        """``read_batch`` without the database: Redis only (the runner reads in a thread)."""
         self.ensure_group()
         self.liveness.beat(self.name)
-        self._deliver_leftovers()
         count = count or self.batch_size
         if self._read_pending:
             entries = self._xreadgroup("0", count, None)
@@ -292,11 +307,44 @@ class EventConsumer:
                 "EventConsumer.handle() must not run inside transaction.atomic(): entries are "
                 "acknowledged once the batch is committed, which an outer block would postpone."
             )
+        prepared = batch.prepared
+        if prepared is None or batch.handled:  # a retry may find its rows stored: look up all
+            prepared = self.prepare(batch)
+        batch.handled = True
         result = BatchResult(read=len(batch))
+        dead = list(prepared.dead)
+        fields_by_id = prepared.fields_by_id
+        stored = self._store(prepared.incoming)
+        for item, reason in stored.rejected:
+            entry_id = item.entry_id
+            dead.append((entry_id, fields_by_id[entry_id], reason, batch.deliveries.get(entry_id)))
+        try:
+            self._acknowledge([entry_id for entry_id, _f in batch.entries] + batch.trimmed, dead)
+        finally:
+            # The rows are committed even if Redis failed just now: their signal goes out
+            # (a retry of this batch finds them all as duplicates and sends nothing).
+            self._queue_delivery(stored, full=len(batch) >= self.batch_size)
+
+        result.counts = stored.counts
+        result.stored = stored.stored
+        result.duplicates = stored.duplicates
+        result.dead_lettered = len(dead)
+        logger.debug(
+            "%s: %d read (%s), %d stored, %d duplicates, %d dead-lettered",
+            self.name,
+            result.read,
+            batch.source,
+            result.stored,
+            result.duplicates,
+            result.dead_lettered,
+        )
+        return result
+
+    def prepare(self, batch: Batch) -> Prepared:
+        """Parse the batch's entries (no database, no Redis): ``handle`` stores the result."""
         # Entries read for the first time (XREADGROUP >) cannot have a row under their
         # stream entry id yet; only producer event ids need looking up.
         first_read = batch.source == "new" and not batch.handled
-        batch.handled = True
         dead: list[tuple[str, dict, str, object]] = [
             (entry_id, {}, TRIMMED_REASON, None) for entry_id in batch.trimmed
         ]
@@ -328,31 +376,7 @@ class EventConsumer:
             unseen = first_read and event.event_id is None
             incoming.append(IncomingEvent(entry_id, source_id, event, unseen=unseen))
 
-        stored = self._store(incoming)
-        for item, reason in stored.rejected:
-            entry_id = item.entry_id
-            dead.append((entry_id, fields_by_id[entry_id], reason, batch.deliveries.get(entry_id)))
-        try:
-            self._acknowledge([entry_id for entry_id, _f in batch.entries] + batch.trimmed, dead)
-        finally:
-            # The rows are committed even if Redis failed just now: their signal goes out
-            # (a retry of this batch finds them all as duplicates and sends nothing).
-            self._queue_delivery(stored, full=len(batch) >= self.batch_size)
-
-        result.counts = stored.counts
-        result.stored = stored.stored
-        result.duplicates = stored.duplicates
-        result.dead_lettered = len(dead)
-        logger.debug(
-            "%s: %d read (%s), %d stored, %d duplicates, %d dead-lettered",
-            self.name,
-            result.read,
-            batch.source,
-            result.stored,
-            result.duplicates,
-            result.dead_lettered,
-        )
-        return result
+        return Prepared(incoming, dead, fields_by_id)
 
     def _future_reason(self, event):
         seconds = self.max_future_skew.total_seconds()
@@ -430,7 +454,7 @@ class EventConsumer:
             logger.warning("Sending events_stored failed (%s); will retry", exc)
             self._next_sweep_at = 0.0
 
-    def _deliver_leftovers(self):
+    def deliver_leftovers(self):
         """Deliver outbox rows left by crashes or failed deliveries, now and then."""
         now = time.monotonic()
         if now < self._next_sweep_at:

@@ -5,8 +5,10 @@ when several consumers store the same entries at once (a redelivery, a claim):
 
 1. the cameras are resolved before the transaction; unknown ones are created (or their
    events rejected, per ``UNKNOWN_CAMERA_POLICY``) as its first statement;
-2. each camera's ``last_active_at`` is raised (never past the present), an UPDATE per
-   camera in primary-key order. Those row locks serialise the batches that share a camera;
+2. each camera's ``last_active_at`` is raised (never past the present), the rows locked in
+   ``camera_id`` order (on PostgreSQL one ``SELECT ... ORDER BY camera_id FOR UPDATE``, then
+   one UPDATE for all; elsewhere an UPDATE per camera in that order). Those row locks
+   serialise the batches that share a camera;
    on SQLite, which has no row locks, a write as the first statement takes the database's
    write lock, so the busy timeout applies instead of an immediate "database is locked";
 3. only then are the batch's source ids that already have a row looked up: under the
@@ -18,8 +20,8 @@ when several consumers store the same entries at once (a redelivery, a claim):
 5. when ``events_stored`` has receivers, a ``SignalOutbox`` row names the inserted rows, so
    the signal survives a crash between the commit and the receivers (``events.outbox``).
 
-About a dozen round trips per batch, however many entries and cameras it holds: the
-per-camera and per-day UPDATEs go as one ``executemany`` each (pipelined by psycopg 3).
+About a dozen round trips per batch, however many entries and cameras it holds (the
+statements of each step are pipelined by psycopg 3).
 
 Statistics are kept per camera and per UTC date of the event's timestamp. Everything runs
 on the database the router picks for writing events (``default`` without a router).
@@ -30,7 +32,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -64,8 +67,7 @@ TYPE_FIELDS = {
 JSON_FIELDS = frozenset({"detections", "candidates"})
 
 
-@dataclass(frozen=True)
-class IncomingEvent:
+class IncomingEvent(NamedTuple):
     """A parsed entry on its way to the database; ``entry_id`` is the caller's handle."""
 
     entry_id: str
@@ -75,20 +77,52 @@ class IncomingEvent:
 
 
 class StoredEvents(Sequence):
-    """The model instances of inserted rows, built on first use (most receivers never look)."""
+    """The model instances of inserted rows, built on first use (most receivers never look).
 
-    def __init__(self, build, count):
-        self._build = build
-        self._count = count
+    ``builders``: event type -> ``(count, function building its instances)``. ``of_type()``
+    builds one type's instances only (the watchlist reads the ANPR events of a batch).
+    """
+
+    def __init__(self, builders):
+        self._builders = builders
+        self._built = {}
         self._items = None
+
+    @classmethod
+    def joined(cls, parts):
+        """The events of several ``StoredEvents`` in a row."""
+        types = dict.fromkeys(event_type for part in parts for event_type in part._builders)
+        return cls(
+            {
+                event_type: (
+                    sum(part._count(event_type) for part in parts),
+                    lambda event_type=event_type: [
+                        event for part in parts for event in part.of_type(event_type)
+                    ],
+                )
+                for event_type in types
+            }
+        )
+
+    def _count(self, event_type):
+        return self._builders.get(event_type, (0, None))[0]
+
+    def of_type(self, event_type):
+        """The instances of the rows of one event type (``"detection"``, ...), a list."""
+        if event_type not in self._built:
+            count, build = self._builders.get(event_type, (0, None))
+            self._built[event_type] = list(build()) if count else []
+        return self._built[event_type]
 
     def _list(self):
         if self._items is None:
-            self._items = list(self._build())
+            self._items = [
+                event for event_type in self._builders for event in self.of_type(event_type)
+            ]
         return self._items
 
     def __len__(self):
-        return self._count
+        return sum(count for count, _build in self._builders.values())
 
     def __getitem__(self, index):
         return self._list()[index]
@@ -272,21 +306,46 @@ def _touch_cameras(using, latest):
     quote = connection.ops.quote_name
     meta = Camera._meta
     table, column = quote(meta.db_table), quote(meta.get_field("last_active_at").column)
+    camera_column = quote(meta.get_field("camera_id").column)
+    now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
+    camera_ids = sorted(latest)
+    moments = [
+        connection.ops.adapt_datetimefield_value(_db_datetime(min(latest[camera_id], now)))
+        for camera_id in camera_ids
+    ]
     # Never backwards, yet every row is written (and so locked), one after the other in the
     # order of the unique camera_id: batches sharing cameras queue here and never deadlock.
-    # One round trip (executemany), where the ORM would need an UPDATE per camera.
-    statement = (
-        f"UPDATE {table} SET {column} = CASE WHEN {column} IS NULL OR {column} < %s "
-        f"THEN %s ELSE {column} END WHERE {quote(meta.get_field('camera_id').column)} = %s"
-    )
-    now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
-    params = []
-    for camera_id in sorted(latest):
-        moment = min(latest[camera_id], now)
-        moment = connection.ops.adapt_datetimefield_value(_db_datetime(moment))
-        params.append((moment, moment, camera_id))
+
+    def raise_to(moment):
+        return (
+            f"{column} = CASE WHEN {column} IS NULL OR {column} < {moment} "
+            f"THEN {moment} ELSE {column} END"
+        )
+
     with connection.cursor() as cursor:
-        cursor.executemany(statement, params)
+        if connection.vendor == "postgresql":
+            # Two statements, however many cameras: the rows are locked in camera_id order
+            # (the sort runs below the lock), then updated together.
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE {camera_column} = ANY(%s) "
+                f"ORDER BY {camera_column} FOR UPDATE",
+                [camera_ids],
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {raise_to('touched.moment')} "
+                f"FROM unnest(%s::text[], %s::timestamptz[]) AS touched(camera_id, moment) "
+                f"WHERE {table}.{camera_column} = touched.camera_id",
+                [camera_ids, moments],
+            )
+        else:
+            # One round trip (executemany), where the ORM would need an UPDATE per camera.
+            cursor.executemany(
+                f"UPDATE {table} SET {raise_to('%s')} WHERE {camera_column} = %s",
+                [
+                    (moment, moment, camera_id)
+                    for camera_id, moment in zip(camera_ids, moments, strict=True)
+                ],
+            )
 
 
 @dataclass
@@ -313,9 +372,9 @@ def _insert_rows(using, incoming, cameras, existing, ids, result):
     if not new:
         return inserted
     if _copies(connections[using]):
-        rows, build_events = _copy_rows(using, new, cameras, ids)
+        rows, builders = _copy_rows(using, new, cameras, ids)
     else:
-        rows, build_events = _create_rows(using, new, cameras)
+        rows, builders = _create_rows(using, new, cameras)
     for event_type, items in new.items():
         inserted.counts[event_type] = len(items)
         inserted.event_ids[event_type] = [pk for pk, _item in rows[event_type]]
@@ -323,7 +382,9 @@ def _insert_rows(using, incoming, cameras, existing, ids, result):
             camera_pk = cameras[item.event.camera_id]
             inserted.rows.append((camera_pk, item.event))
             inserted.camera_ids.add(camera_ids[camera_pk])
-    inserted.events = StoredEvents(build_events, sum(inserted.counts.values()))
+    inserted.events = StoredEvents(
+        {event_type: (len(items), builders[event_type]) for event_type, items in new.items()}
+    )
     return inserted
 
 
@@ -427,7 +488,8 @@ def _type_fields(event):
 def _copy_rows(using, new, cameras, ids):
     """COPY the rows with the primary keys ``ids`` (drawn beforehand, per event type).
 
-    Returns ``{event type: [(pk, item)]}`` and a function building their model instances.
+    Returns ``{event type: [(pk, item)]}`` and ``{event type: function building its model
+    instances}``.
 
     Django's bulk insert on PostgreSQL sends each column as an array literal, and psycopg
     escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row. The
@@ -452,13 +514,15 @@ def _copy_rows(using, new, cameras, ids):
             pairs = list(zip(ids[event_type], items, strict=False))
             statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
             values_of_rows = []
+            use_tz = settings.USE_TZ  # read once: a lazy setting costs a call per row
             with cursor.cursor.copy(statement) as copy:
                 for pk, item in pairs:
                     event = item.event
+                    timestamp = event.timestamp if use_tz else _db_datetime(event.timestamp)
                     values = [
                         pk,
                         cameras[event.camera_id],
-                        _db_datetime(event.timestamp),
+                        timestamp,
                         event.frame_number,
                         now,
                         False,
@@ -466,19 +530,26 @@ def _copy_rows(using, new, cameras, ids):
                         *_type_values(event),
                     ]
                     values_of_rows.append(values)
-                    text = values.copy()
-                    for position in json_positions:
-                        text[position] = wire.dumps(text[position])
-                    copy.write_row(text)
+                    if json_positions:
+                        text = values.copy()
+                        for position in json_positions:
+                            text[position] = wire.dumps(text[position])
+                        copy.write_row(text)
+                    else:
+                        copy.write_row(values)
             rows[event_type] = pairs
             instance_values[event_type] = values_of_rows
-    return rows, lambda: _instances(using, instance_values)
+    builders = {
+        event_type: partial(_instances, using, event_type, values_of_rows)
+        for event_type, values_of_rows in instance_values.items()
+    }
+    return rows, builders
 
 
 def _create_rows(using, new, cameras):
     """``bulk_create`` the rows; returns what ``_copy_rows`` does."""
     rows = {}
-    created = []
+    builders = {}
     for event_type, items in new.items():
         model = MODELS[event_type]
         objects = [
@@ -501,27 +572,26 @@ def _create_rows(using, new, cameras):
             for obj in objects:
                 obj.pk = found[obj.source_id]
         rows[event_type] = [(obj.pk, item) for obj, item in zip(objects, items, strict=True)]
-        created += objects
-    return rows, lambda: created
+        builders[event_type] = partial(list, objects)
+    return rows, builders
 
 
-def _instances(using, instance_values):
-    """Model instances of the COPYed rows, as loaded from the database.
+def _instances(using, event_type, values_of_rows):
+    """Model instances of the COPYed rows of ``event_type``, as loaded from the database.
 
     Built as unpickling builds them (``__new__`` and the attribute dict): every field is
     given, and ``Model.__init__`` would cost more than the rest of a row's ingest.
     """
+    model = MODELS[event_type]
+    names = COMMON_FIELDS + TYPE_FIELDS[event_type]
     instances = []
-    for event_type, values_of_rows in instance_values.items():
-        model = MODELS[event_type]
-        names = COMMON_FIELDS + TYPE_FIELDS[event_type]
-        for values in values_of_rows:
-            instance = model.__new__(model)
-            instance.__dict__.update(zip(names, values, strict=True))
-            instance._state = ModelState()
-            instance._state.adding = False
-            instance._state.db = using
-            instances.append(instance)
+    for values in values_of_rows:
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(names, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding = False
+        instance._state.db = using
+        instances.append(instance)
     return instances
 
 

@@ -44,10 +44,7 @@ def deliver(batches, *, sender, using):
         if _claim([batch.outbox_id for batch in batches], using) == len(batches):
             camera_ids = set().union(*(batch.camera_ids for batch in batches))
             counts = sum((Counter(batch.counts) for batch in batches), Counter())
-            events = StoredEvents(
-                lambda: [event for batch in batches for event in batch.events],
-                sum(len(batch.events) for batch in batches),
-            )
+            events = StoredEvents.joined([batch.events for batch in batches])
             _send(sender, using, camera_ids, counts, events)
             return len(batches)
         transaction.set_rollback(True, using=using)
@@ -87,13 +84,12 @@ def _claim(outbox_ids, using):
 
 
 def _load_events(event_ids, using):
-    def load():
-        events = []
-        for event_type, ids in event_ids.items():
-            events += MODELS[event_type].objects.using(using).filter(pk__in=ids).order_by("pk")
-        return events
+    def loader(event_type, ids):
+        return lambda: MODELS[event_type].objects.using(using).filter(pk__in=ids).order_by("pk")
 
-    return StoredEvents(load, sum(len(ids) for ids in event_ids.values()))
+    return StoredEvents(
+        {event_type: (len(ids), loader(event_type, ids)) for event_type, ids in event_ids.items()}
+    )
 
 
 def _send(sender, using, camera_ids, counts, events):

@@ -3,10 +3,15 @@
 - The first SIGTERM/SIGINT lets the current batch finish, then the loop exits (0); a second
   one raises at once (exit 128 + signal number): the open transaction rolls back and the
   batch's entries stay pending, to be re-read on restart or claimed by another consumer.
-- ``close_old_connections()`` runs before every batch, as Django does around requests.
+- ``close_old_connections()`` runs before every batch, as Django does around requests,
+  except while full batches follow each other (a backlog), when it runs once a second:
+  with ``CONN_MAX_AGE = 0`` it would open a new database connection for every batch.
 - When Redis or the database is unavailable the loop logs it and waits (exponential
   back-off up to ``RECONNECT_BACKOFF_MAX_SECONDS``), then retries the same batch from
   memory, so an outage does not count as a delivery.
+- The next batch is read and parsed in a thread while the current one is stored
+  (``reader.BatchReader``); what it read ahead is stored before the loop stops, and kept
+  (stored first) when Redis fails.
 """
 
 import logging
@@ -20,11 +25,13 @@ from ..backoff import Backoff
 from ..conf import analytics_settings
 from ..shutdown import ForcedExit, Shutdown
 from .consumer import BatchResult
+from .reader import BatchReader
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 DEFAULT_BLOCK_MS = 2000
+BACKLOG_CONNECTION_CHECK_SECONDS = 1.0  # close_old_connections() during a backlog
 
 
 class ConsumerRunner:
@@ -40,6 +47,15 @@ class ConsumerRunner:
         self.shutdown = Shutdown("the current batch, then exiting")
         self.totals = BatchResult()
         self._outage = None  # what is unavailable ("Redis", "the database"), for the log
+        self.reader = BatchReader(
+            consumer,
+            count=consumer.batch_size,
+            block_ms=self._block_ms(),
+            burst=burst,
+            max_messages=max_messages,
+        )
+        self._read_ahead = []  # batches the reader had read when it was stopped
+        self._backlog_since = None  # when full batches began to follow each other
 
     @property
     def stopping(self):
@@ -63,10 +79,14 @@ class ConsumerRunner:
         started = time.monotonic()
         try:
             self._loop()
+            self._store_read_ahead()
             self.consumer.deliver()
         except ForcedExit as exc:
             logger.warning("Stopped at once; unacknowledged entries stay pending")
             return exc.exit_code
+        except BaseException:
+            self.reader.stop()  # no reading on behind the caller's back; the rest stays pending
+            raise
         finally:
             self.shutdown.restore()
         self._leave_group()
@@ -84,12 +104,14 @@ class ConsumerRunner:
     def _loop(self):
         batch = None  # kept across failures: retried without a new delivery
         while not self.stopping:
-            close_old_connections()
+            self._close_old_connections()
             try:
+                self.consumer.deliver_leftovers()
                 if batch is None:
-                    batch = self.consumer.read_batch(self._next_count(), self._block_ms())
+                    batch = self._next_batch()
                     if not batch:
                         batch = None
+                        self._backlog_since = None
                         self._available()
                         self.consumer.deliver()  # idle: nothing waits for later batches
                         self._deliver_webhooks()
@@ -101,19 +123,21 @@ class ConsumerRunner:
                 result = self.consumer.handle(batch)
                 metrics.record_batch(result, time.monotonic() - started)
             except (redis.ConnectionError, redis.TimeoutError) as exc:
-                self.consumer.reset()
+                self._reset()
                 self._unavailable("Redis", exc)
                 continue
             except redis.ResponseError as exc:
                 if "NOGROUP" not in str(exc):
                     raise
                 # The stream or group was deleted (or Redis restarted empty): recreate it.
-                self.consumer.reset()
+                self._reset()
                 self._unavailable("The consumer group", exc)
                 continue
             except DatabaseError as exc:
+                self._backlog_since = None
                 self._unavailable("The database", exc)
                 continue
+            self._note_backlog(len(batch) >= self.consumer.batch_size)
             batch = None
             self._available()
             self._deliver_webhooks()
@@ -121,6 +145,22 @@ class ConsumerRunner:
             if self.max_messages is not None and self.totals.read >= self.max_messages:
                 logger.info("Read %d entries (--max-messages)", self.totals.read)
                 return
+
+    def _close_old_connections(self):
+        now = time.monotonic()
+        if self._backlog_since is None or now - self._backlog_since >= (
+            BACKLOG_CONNECTION_CHECK_SECONDS
+        ):
+            close_old_connections()
+            if self._backlog_since is not None:
+                self._backlog_since = now
+
+    def _note_backlog(self, full):
+        """A full batch continues (or starts) a backlog; any other ends it."""
+        if not full:
+            self._backlog_since = None
+        elif self._backlog_since is None:
+            self._backlog_since = time.monotonic()
 
     def _deliver_webhooks(self):
         """Owed webhook deliveries get their turn between batches (watchlist/outbox.py)."""
@@ -132,10 +172,30 @@ class ConsumerRunner:
             # The rows stay owed; consuming goes on.
             logger.exception("Webhook deliveries failed between batches")
 
-    def _next_count(self):
-        if self.max_messages is None:
-            return self.consumer.batch_size
-        return max(1, min(self.consumer.batch_size, self.max_messages - self.totals.read))
+    def _next_batch(self):
+        if self._read_ahead:
+            return self._read_ahead.pop(0)
+        return self.reader.next()
+
+    def _reset(self):
+        """After a Redis error: stop reading (keeping what was read), then reset the consumer.
+
+        The batches read ahead are stored first; the reader starts again after them, and
+        re-reads the consumer's pending entries as any restarted consumer does.
+        """
+        self._read_ahead += self.reader.stop()
+        self.consumer.reset()
+
+    def _store_read_ahead(self):
+        """Store the batches read ahead of a stop (once: if that fails they stay pending)."""
+        for batch in self._read_ahead + self.reader.stop():
+            try:
+                result = self.consumer.handle(batch)
+            except (redis.RedisError, DatabaseError) as exc:
+                logger.warning("Entries read ahead stay pending (%s: %s)", type(exc).__name__, exc)
+                break
+            self.totals.add(result)
+        self._read_ahead = []
 
     def _block_ms(self):
         # A burst run must notice an empty stream; a long-running one waits for entries,

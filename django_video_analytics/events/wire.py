@@ -230,20 +230,16 @@ def _parse_detection(payload, common):
         raise WireFormatError(f"model_info must be an object, got {_json_type(model_info)}")
     else:
         _check_value(model_info, "model_info", 2)
-    return DetectionWireEvent(
-        **common,
-        detections=items,
-        model_type=_optional_text(model_info, "model_type", where="model_info.model_type"),
-        model_version=_optional_text(model_info, "version", where="model_info.version"),
-    )
+    common["detections"] = items
+    common["model_type"] = _optional_text(model_info, "model_type", where="model_info.model_type")
+    common["model_version"] = _optional_text(model_info, "version", where="model_info.version")
+    return _make(DetectionWireEvent, common)
 
 
 def _parse_motion(payload, common):
-    return MotionWireEvent(
-        **common,
-        motion_intensity=_number(payload, "motion_intensity"),
-        affected_area_percentage=_number(payload, "affected_area_percentage"),
-    )
+    common["motion_intensity"] = _number(payload, "motion_intensity")
+    common["affected_area_percentage"] = _number(payload, "affected_area_percentage")
+    return _make(MotionWireEvent, common)
 
 
 def _parse_anpr(payload, common):
@@ -269,13 +265,21 @@ def _parse_anpr(payload, common):
         raise WireFormatError(f"'candidates' holds more than {MAX_CANDIDATES} items")
     else:
         _check_value(candidates, "candidates", 2)
-    return AnprWireEvent(
-        **common,
-        license_plate=plate,
-        confidence=_number(result, "confidence", where="anpr_result.confidence"),
-        region=region,
-        candidates=tuple(candidates),
-    )
+    common["license_plate"] = plate
+    common["confidence"] = _number(result, "confidence", where="anpr_result.confidence")
+    common["region"] = region
+    common["candidates"] = tuple(candidates)
+    return _make(AnprWireEvent, common)
+
+
+def _make(cls, fields):
+    """``cls(**fields)`` for every field of ``cls``, without a frozen dataclass' ``__init__``.
+
+    That sets each field with ``object.__setattr__``: the dearest step of parsing an entry.
+    """
+    event = object.__new__(cls)
+    event.__dict__.update(fields)
+    return event
 
 
 def _zone_fields(payload):

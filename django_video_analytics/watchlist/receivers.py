@@ -17,7 +17,9 @@ def alert_on_events_stored(sender, events=(), counts=None, **kwargs):
     if counts is not None and not counts.get("anpr"):
         return
     try:
-        raise_alerts(list(events))
+        # The consumer's StoredEvents builds the ANPR instances only; other senders' lists whole.
+        of_type = getattr(events, "of_type", None)
+        raise_alerts(of_type("anpr") if of_type else list(events))
     except DatabaseError:
         raise  # the consumer retries the whole delivery: no alert is lost
     except Exception:
