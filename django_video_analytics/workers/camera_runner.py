@@ -55,14 +55,15 @@ class RunnerStats:
         self.window_started = time.monotonic()
         self.window_frames = 0
         self.window_lag_max = 0.0
+        self.last_lag = 0.0  # seconds from capture to analysed, of the last live frame
         self.detector_mark = (0, 0.0)  # detector frames and seconds at the window start
 
     def frame_done(self, frame, is_live):
         self.frames_total += 1
         self.window_frames += 1
         if is_live:
-            lag = (datetime.now(timezone.utc) - frame.timestamp).total_seconds()
-            self.window_lag_max = max(self.window_lag_max, lag)
+            self.last_lag = (datetime.now(timezone.utc) - frame.timestamp).total_seconds()
+            self.window_lag_max = max(self.window_lag_max, self.last_lag)
 
     def take(self, analyzer_stats):
         """The window's fps, mean inference ms and worst lag; then start a new window."""
