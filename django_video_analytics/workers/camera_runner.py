@@ -216,7 +216,7 @@ class CameraRunner:
         """Open the source and analyse its frames; False when it failed before any frame."""
         try:
             self.source = self.options.frame_source(
-                self.camera.stream_url,
+                self.camera.analysis_url,
                 allow_local=self.options.allow_local_sources,
                 backoff_max=self.options.reconnect_backoff_max,
             )

@@ -36,12 +36,19 @@ class CameraConfig:
     frame_skip: int
     max_fps: float | None
     plate_format: str
+    substream_url: str = ""  # analysed instead of stream_url when set
+
+    @property
+    def analysis_url(self):
+        """The stream the worker decodes: the substream when there is one."""
+        return self.substream_url or self.stream_url
 
     @classmethod
     def from_camera(cls, camera, default_plate_format=""):
         return cls(
             camera_id=camera.camera_id,
             stream_url=camera.stream_url,
+            substream_url=camera.substream_url,
             enable_object_detection=camera.enable_object_detection,
             enable_motion_detection=camera.enable_motion_detection,
             enable_anpr=camera.enable_anpr,
