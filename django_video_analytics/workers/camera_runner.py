@@ -43,6 +43,10 @@ class SerialDetector:
         with self.lock:
             return self.detector.track(*args, **kwargs)
 
+    def detect(self, *args, **kwargs):
+        with self.lock:
+            return self.detector.detect(*args, **kwargs)
+
     def __getattr__(self, name):
         return getattr(self.detector, name)
 
