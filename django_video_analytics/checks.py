@@ -35,6 +35,7 @@ EXPECTED_TYPES = {
     "ALLOW_LOCAL_SOURCES": bool,
     "DETECTION_CLASS_NAMES": (list, tuple),
     "SNAPSHOTS": bool,
+    "MOTION_REGIONS": bool,
     "MAX_FPS": (int, float),
     "DETECTOR_MODEL": str,
     "DETECTOR_INPUT_SIZE": int,

@@ -200,6 +200,7 @@ class CameraRunner:
             roi_zones=camera.roi_zones,
             motion_threshold=camera.motion_threshold,
             detection_mode=options.detection_mode,
+            motion_regions=options.motion_regions,
             max_fps=camera.max_fps or options.max_fps,
             frame_skip=camera.frame_skip,
             heartbeat_seconds=options.heartbeat_seconds,

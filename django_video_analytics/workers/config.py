@@ -71,6 +71,7 @@ class WorkerOptions:
     detector_model: str | None
     detector_input_size: int
     detection_mode: str
+    motion_regions: bool
     max_fps: float
     heartbeat_seconds: float
     motion_event_interval: float
@@ -97,6 +98,7 @@ class WorkerOptions:
             detector_model=analytics_settings.DETECTOR_MODEL,
             detector_input_size=analytics_settings.DETECTOR_INPUT_SIZE,
             detection_mode=analytics_settings.DETECTION_MODE,
+            motion_regions=analytics_settings.MOTION_REGIONS,
             max_fps=analytics_settings.MAX_FPS,
             heartbeat_seconds=analytics_settings.DETECTION_HEARTBEAT_SECONDS,
             motion_event_interval=analytics_settings.MOTION_EVENT_INTERVAL_SECONDS,

@@ -107,3 +107,13 @@ def test_the_substream_is_analysed_when_set(settings, redis_client, stream_names
     assert runner.state == RunnerState.FINISHED, runner.last_error
     assert runner.stats.frames_total == 20
     assert runner.source.path == clips.objects_clip()
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_motion_regions_setting_reaches_the_analyzer(settings, enabled):
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "MOTION_REGIONS": enabled}
+    camera = replace(motion_only_camera("clip.mp4"), enable_object_detection=True)
+    runner = CameraRunner(camera, WorkerOptions.from_settings(), sink=None)
+    analyzer = runner.build_analyzer()
+    assert (analyzer.regions is not None) == enabled
+    assert analyzer.regions is None or analyzer.regions.detector is analyzer.detector
