@@ -46,7 +46,7 @@ STATIC_EVERY = 3  # every third camera is static
 FIRST_FRAME_TIMEOUT = 60.0  # for every camera to analyse its first frame; then the warm-up
 
 
-def configure(workdir):
+def configure(workdir, motion_regions):
     from django.conf import settings
 
     redis_url = os.environ.get("REDIS_URL")
@@ -69,6 +69,7 @@ def configure(workdir):
             "REDIS_URL": redis_url,
             "STREAM_NAME": f"bench:live:{os.getpid()}",
             "WORKER_POLL_SECONDS": 1.0,
+            "MOTION_REGIONS": motion_regions,
         },
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
@@ -319,18 +320,22 @@ def main():
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window per N")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds before measuring")
     parser.add_argument("--cameras", type=int, nargs="+", default=[2, 3, 4, 5, 6])
+    parser.add_argument("--motion-regions", action="store_true", help="MOTION_REGIONS on")
     args = parser.parse_args()
     missing = [tool for tool in ("ffmpeg", "rtsp-server-perl") if shutil.which(tool) is None]
     if missing:
         sys.exit(f"needs {', '.join(missing)} (apt-get install ffmpeg rtsp-server-perl)")
     os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;udp|buffer_size;4194304")
     with tempfile.TemporaryDirectory(prefix="dva-live-") as workdir:
-        configure(workdir)
+        configure(workdir, args.motion_regions)
         from django_video_analytics.pipeline import clips
 
         moving_video = h264(clips.street_clip())
         static_video = h264(clips.static_clip(seconds=20, size=(1280, 720), fps=25))
-        print(f"{datetime.now():%Y-%m-%d %H:%M}; load: {os.getloadavg()}; cores: {os.cpu_count()}")
+        print(
+            f"{datetime.now():%Y-%m-%d %H:%M}; load: {os.getloadavg()}; cores: {os.cpu_count()};"
+            f" MOTION_REGIONS={args.motion_regions}"
+        )
         found = None
         for n in args.cameras:
             figures, total_cpu = run(n, moving_video, static_video, args.warmup, args.seconds)
