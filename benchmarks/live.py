@@ -6,8 +6,10 @@ For each N: N real RTSP streams on loopback (rtsp-server-perl fed by ffmpeg, 128
 25 fps H.264, sent as encoded once so the senders cost no CPU), every third one static, the
 others the street clip looped (real photographs of people and a bus, always moving). The
 worker of ``run_camera_worker --all`` (``CameraWorker``) runs in this process over a fresh
-SQLite database and an embedded Redis (or ``REDIS_URL``) with default settings; after a
-warm-up of ``--warmup`` seconds it is measured for ``--seconds``. Per camera:
+SQLite database and an embedded Redis (or ``REDIS_URL``) with default settings (or with
+``--motion-regions``); once every camera has analysed a frame (a moving one has run its
+lazily loaded detector) and ``--warmup`` seconds more have passed, it is measured for
+``--seconds``. Per camera:
 
 - decoded: frames decoded by the source; dropped: decoded but replaced by a newer frame
   before the analysis was free (the source keeps only the newest);
