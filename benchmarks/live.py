@@ -323,6 +323,9 @@ def main():
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds before measuring")
     parser.add_argument("--cameras", type=int, nargs="+", default=[2, 3, 4, 5, 6])
     parser.add_argument("--motion-regions", action="store_true", help="MOTION_REGIONS on")
+    parser.add_argument(
+        "--keep-going", action="store_true", help="measure every N, even after one fails"
+    )
     args = parser.parse_args()
     missing = [tool for tool in ("ffmpeg", "rtsp-server-perl") if shutil.which(tool) is None]
     if missing:
@@ -342,9 +345,10 @@ def main():
         for n in args.cameras:
             figures, total_cpu = run(n, moving_video, static_video, args.warmup, args.seconds)
             report(n, figures, total_cpu)
-            if not holds(figures):
+            if holds(figures):
+                found = n
+            elif not args.keep_going:
                 break
-            found = n
         print(f"\nlargest N that holds: {found}; load after: {os.getloadavg()}")
 
 
