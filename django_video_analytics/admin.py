@@ -26,7 +26,7 @@ from .widgets.snapshots import snapshot_of
 class CameraAdminForm(SecretsForm):
     """Shows the stream URL masked; a mask sent back keeps the stored credentials."""
 
-    masked_url_fields = ("stream_url",)
+    masked_url_fields = ("stream_url", "substream_url")
 
     class Meta:
         model = Camera
@@ -48,12 +48,20 @@ class CameraAdmin(SecretsAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "enabled", "enable_anpr", "created_at")
     search_fields = ("camera_id", "name", "location")
     readonly_fields = ("status", "last_error", "created_at", "updated_at", "last_active_at")
-    masked_fields = {"stream_url": "display_stream_url", "last_error": "display_last_error"}
+    masked_fields = {
+        "stream_url": "display_stream_url",
+        "substream_url": "display_substream_url",
+        "last_error": "display_last_error",
+    }
     actions = ("start_cameras", "stop_cameras")
 
     @admin.display(description=_("stream URL"))
     def display_stream_url(self, camera):
         return mask_url(camera.stream_url)
+
+    @admin.display(description=_("analysis substream URL"))
+    def display_substream_url(self, camera):
+        return mask_url(camera.substream_url)
 
     @admin.display(description=_("last error"))
     def display_last_error(self, camera):

@@ -133,6 +133,7 @@ SETTINGS = (
     Setting("INFERENCE_HTTP_BINARY", True, bool),
     Setting("INFERENCE_FALLBACK", False, bool),
     Setting("DETECTION_MODE", "motion", choices=DETECTION_MODES),
+    Setting("MOTION_REGIONS", False, bool),
     Setting("MAX_FPS", 5.0, NUMBER, positive=True),
     Setting("DETECTION_HEARTBEAT_SECONDS", 30.0, NUMBER, positive=True),
     Setting("MOTION_EVENT_INTERVAL_SECONDS", 10.0, NUMBER, positive=True),

@@ -28,6 +28,15 @@ class Camera(models.Model):
     stream_url = models.CharField(
         _("stream URL"), max_length=1024, blank=True, validators=[validate_stream_url]
     )
+    # The camera's low-resolution stream, analysed instead of stream_url when set (the main
+    # stream is recorded elsewhere).
+    substream_url = models.CharField(
+        _("analysis substream URL"),
+        max_length=1024,
+        blank=True,
+        default="",
+        validators=[validate_stream_url],
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.INACTIVE
     )
@@ -78,6 +87,7 @@ class Camera(models.Model):
         "name",
         "location",
         "stream_url",
+        "substream_url",
         "enable_object_detection",
         "enable_motion_detection",
         "enable_anpr",

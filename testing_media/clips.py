@@ -85,6 +85,38 @@ def quiet_clip(directory=None) -> Path:
     )
 
 
+def street_clip(directory=None, size=(1280, 720), fps=25) -> Path:
+    """20 s in which something always moves: people and the bus cross, overlapping in time."""
+    return build_clip(
+        "street",
+        seconds=20,
+        passes=(
+            Pass(PERSON, start=0.0, end=7.0, height=0.7),
+            Pass(BUS, start=5.0, end=12.0, height=0.6, leftwards=True),
+            Pass(PLAYERS, start=10.0, end=17.0, height=0.6),
+            Pass(PERSON, start=15.0, end=20.0, height=0.5, leftwards=True),
+        ),
+        directory=directory,
+        size=size,
+        fps=fps,
+    )
+
+
+def distant_clip(directory=None) -> Path:
+    """30 s of small, distant objects (a few % of the frame) crossing a still street."""
+    return build_clip(
+        "distant",
+        seconds=30,
+        passes=(
+            Pass(PERSON, start=1.0, end=11.0, height=0.2, bottom=0.6),
+            Pass(BUS, start=6.0, end=16.0, height=0.16, bottom=0.5, leftwards=True),
+            Pass(PERSON, start=14.0, end=24.0, height=0.18, bottom=0.75, leftwards=True),
+            Pass(PLAYERS, start=19.0, end=29.0, height=0.2, bottom=0.9),
+        ),
+        directory=directory,
+    )
+
+
 def plates_clip(directory=None) -> Path:
     """5 s at a gate: the bus and the motorcycle drift by, UK plates AB12 CDE and GX19 WHN."""
     path = _clip_path("plates", 5, FRAME_SIZE, FPS, 0, directory)

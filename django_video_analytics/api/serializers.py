@@ -36,6 +36,15 @@ class CameraSerializer(serializers.ModelSerializer):
             "Shown with credentials masked; send *** back to keep them (same scheme, host, port)."
         ),
     )
+    substream_url = StreamURLField(
+        max_length=1024,
+        required=False,
+        allow_blank=True,
+        validators=[validate_stream_url],
+        help_text=_(
+            "Low-resolution stream analysed instead of stream_url when set; masked like it."
+        ),
+    )
     detection_classes = ClassNamesField(
         required=False, validators=[validate_detection_classes], help_text=_("Object class names.")
     )

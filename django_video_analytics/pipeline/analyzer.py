@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .motion import MotionDetector
+from .regions import RegionTracker
 from .roi import centre_in_zones
 from .stages import StageResult, TrackStage
 from .tracking import TrackBook
@@ -42,6 +43,8 @@ class AnalyzerConfig:
     linger_seconds: float = 3.0
     # A track unseen for this long has ended.
     track_timeout_seconds: float = 2.0
+    # Detect on crops around motion and tracked objects (``regions.py``), not the whole frame.
+    motion_regions: bool = False
 
     def __post_init__(self):
         if self.detection_mode not in DETECTION_MODES:
@@ -99,6 +102,11 @@ class CameraAnalyzer:
             roi_zones=config.roi_zones, threshold=config.motion_threshold
         )
         self.tracks = TrackBook(timeout=timedelta(seconds=config.track_timeout_seconds))
+        self.regions = (
+            RegionTracker(self.detector)
+            if self.detector is not None and config.motion_regions
+            else None
+        )
         self.stats = AnalyzerStats()
         self._motion_episode = _Clock()  # last frame with motion
         self._motion_event = _Clock()
@@ -154,7 +162,7 @@ class CameraAnalyzer:
         if self.config.max_fps and not self._detector_run.due(now, 1.0 / self.config.max_fps):
             return []
         self._detector_run.last = now
-        detections = self._detect(frame)
+        detections = self._detect(frame, motion)
         ended = self.tracks.update(detections, now)
         early = []  # results a stage is sure of before the track ends (a decisive vote)
         for detection in detections:
@@ -162,12 +170,16 @@ class CameraAnalyzer:
                 early += _guarded(stage, _feed, stage, detection, frame)
         return early + self._changed(frame, ended)
 
-    def _detect(self, frame: Frame) -> list[Detection]:
+    def _detect(self, frame: Frame, motion: MotionResult | None) -> list[Detection]:
         started = time.perf_counter()
         assert self.detector is not None  # only called with a detector
-        detections = self.detector.track(
-            frame.image, classes=self.config.classes or None, confidence=self.config.confidence
-        )
+        wanted = {"classes": self.config.classes or None, "confidence": self.config.confidence}
+        if self.regions is None:
+            detections = self.detector.track(frame.image, **wanted)
+        else:
+            # Around what moves now, and around the objects still tracked (they may have stopped).
+            boxes = [*(motion.boxes if motion else ()), *self._tracked_boxes()]
+            detections = self.regions.track(frame.image, boxes, **wanted)
         elapsed = time.perf_counter() - started
         self.stats.detector_frames += 1
         self.stats.inference_seconds += elapsed
@@ -177,6 +189,9 @@ class CameraAnalyzer:
             if detection.track_id is not None
             and centre_in_zones(detection.centre, self.config.roi_zones)
         ]
+
+    def _tracked_boxes(self):
+        return [detection.box for detection in self.tracks.live_detections()]
 
     def _changed(self, frame: Frame, ended: list[int]) -> list:
         """Stage results of ended tracks, then a DetectionObservation if one is due."""

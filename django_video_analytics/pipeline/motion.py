@@ -11,6 +11,8 @@ from .types import MotionResult
 # Frames are shrunk to this width first: motion of anything worth detecting survives it,
 # and MOG2 then costs well under a millisecond per frame.
 ANALYSIS_WIDTH = 160
+# Blobs smaller than this (in pixels of the small copy) are noise, not a region to detect on.
+MIN_BLOB_PIXELS = 4
 # Frames the background model needs before its verdicts mean anything.
 WARMUP_FRAMES = 2
 
@@ -52,7 +54,20 @@ class MotionDetector:
         if changed:
             difference = cv2.absdiff(grey, previous)
             intensity = cv2.mean(difference, mask=foreground)[0] / 255.0
-        return MotionResult(float(intensity), float(area), area >= self.threshold)
+        moving = area >= self.threshold
+        boxes = self._boxes(foreground) if moving else ()
+        return MotionResult(float(intensity), float(area), moving, boxes)
+
+    def _boxes(self, foreground):
+        """Normalised bounding boxes of the moving blobs (specks of a pixel or two left out)."""
+        width, height = self._small_size
+        contours, _ = cv2.findContours(foreground, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        boxes = []
+        for contour in contours:
+            x, y, w, h = cv2.boundingRect(contour)
+            if w * h >= MIN_BLOB_PIXELS:
+                boxes.append((x / width, y / height, w / width, h / height))
+        return tuple(boxes)
 
     def _prepare(self, image):
         height, width = image.shape[:2]

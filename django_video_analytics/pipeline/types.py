@@ -37,11 +37,15 @@ class Detection:
 
 @dataclass(frozen=True)
 class MotionResult:
-    """Motion in one frame: ``intensity`` 0..1, ``area_percentage`` 0..100."""
+    """Motion in one frame: ``intensity`` 0..1, ``area_percentage`` 0..100.
+
+    ``boxes``: where it moves (normalised), filled when ``moving``.
+    """
 
     intensity: float
     area_percentage: float
     moving: bool
+    boxes: tuple[Box, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -47,6 +47,10 @@ class SerialDetector:
         with self.lock:
             return self.detector.track(*args, **kwargs)
 
+    def detect(self, *args, **kwargs):
+        with self.lock:
+            return self.detector.detect(*args, **kwargs)
+
     def __getattr__(self, name):
         return getattr(self.detector, name)
 
@@ -59,14 +63,15 @@ class RunnerStats:
         self.window_started = time.monotonic()
         self.window_frames = 0
         self.window_lag_max = 0.0
+        self.last_lag = 0.0  # seconds from capture to analysed, of the last live frame
         self.detector_mark = (0, 0.0)  # detector frames and seconds at the window start
 
     def frame_done(self, frame, is_live):
         self.frames_total += 1
         self.window_frames += 1
         if is_live:
-            lag = (datetime.now(timezone.utc) - frame.timestamp).total_seconds()
-            self.window_lag_max = max(self.window_lag_max, lag)
+            self.last_lag = (datetime.now(timezone.utc) - frame.timestamp).total_seconds()
+            self.window_lag_max = max(self.window_lag_max, self.last_lag)
 
     def take(self, analyzer_stats):
         """The window's fps, mean inference ms and worst lag; then start a new window."""
@@ -224,6 +229,7 @@ class CameraRunner:
             roi_zones=camera.roi_zones,
             motion_threshold=camera.motion_threshold,
             detection_mode=options.detection_mode,
+            motion_regions=options.motion_regions,
             max_fps=camera.max_fps or options.max_fps,
             frame_skip=camera.frame_skip,
             heartbeat_seconds=options.heartbeat_seconds,
@@ -243,7 +249,7 @@ class CameraRunner:
         """Open the source and analyse its frames; False when it failed before any frame."""
         try:
             self.source = self.options.frame_source(
-                self.camera.stream_url,
+                self.camera.analysis_url,
                 allow_local=self.options.allow_local_sources,
                 backoff_max=self.options.reconnect_backoff_max,
             )

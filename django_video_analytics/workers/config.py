@@ -41,12 +41,19 @@ class CameraConfig:
     plate_format: str
     zones: tuple = ()
     zone_ids: tuple = ()
+    substream_url: str = ""  # analysed instead of stream_url when set
+
+    @property
+    def analysis_url(self):
+        """The stream the worker decodes: the substream when there is one."""
+        return self.substream_url or self.stream_url
 
     @classmethod
     def from_camera(cls, camera, default_plate_format=""):
         return cls(
             camera_id=camera.camera_id,
             stream_url=camera.stream_url,
+            substream_url=camera.substream_url,
             enable_object_detection=camera.enable_object_detection,
             enable_motion_detection=camera.enable_motion_detection,
             enable_anpr=camera.enable_anpr,
@@ -93,6 +100,7 @@ class WorkerOptions:
     detector_model: str | None = option("DETECTOR_MODEL")
     detector_input_size: int = option("DETECTOR_INPUT_SIZE")
     detection_mode: str = option("DETECTION_MODE")
+    motion_regions: bool = option("MOTION_REGIONS")
     max_fps: float = option("MAX_FPS")
     heartbeat_seconds: float = option("DETECTION_HEARTBEAT_SECONDS")
     motion_event_interval: float = option("MOTION_EVENT_INTERVAL_SECONDS")

@@ -1,5 +1,6 @@
 import subprocess
 import threading
+from dataclasses import replace
 
 import pytest
 import redis
@@ -90,3 +91,29 @@ def test_events_wait_for_redis_to_come_back(settings, private_redis):
     events = [parse_entry(fields) for _, fields in client.xrange("runner-test:events")]
     assert events and {event.event_type for event in events} == {"motion"}
     assert len(events) == runner.encoder.counts["motion"]  # every event built was published
+
+
+def test_the_substream_is_analysed_when_set(settings, redis_client, stream_names):
+    """The main stream cannot be opened here; the runner decodes the substream instead."""
+    camera = replace(
+        motion_only_camera("/nonexistent/main-stream.mp4"),
+        substream_url=str(clips.objects_clip()),
+    )
+    sink = EventPublisher(redis_client=redis_client, stream_name=stream_names["STREAM_NAME"])
+    runner = CameraRunner(
+        camera, WorkerOptions.from_settings(), sink, max_frames=20, give_up_after=5
+    )
+    runner.run()
+    assert runner.state == RunnerState.FINISHED, runner.last_error
+    assert runner.stats.frames_total == 20
+    assert runner.source.path == clips.objects_clip()
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_motion_regions_setting_reaches_the_analyzer(settings, enabled):
+    settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, "MOTION_REGIONS": enabled}
+    camera = replace(motion_only_camera("clip.mp4"), enable_object_detection=True)
+    runner = CameraRunner(camera, WorkerOptions.from_settings(), sink=None)
+    analyzer = runner.build_analyzer()
+    assert (analyzer.regions is not None) == enabled
+    assert analyzer.regions is None or analyzer.regions.detector is analyzer.detector
