@@ -333,7 +333,7 @@ def main():
     os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;udp|buffer_size;4194304")
     with tempfile.TemporaryDirectory(prefix="dva-live-") as workdir:
         configure(workdir, args.motion_regions)
-        from django_video_analytics.pipeline import clips
+        from testing_media import clips
 
         moving_video = h264(clips.street_clip())
         static_video = h264(clips.static_clip(seconds=20, size=(1280, 720), fps=25))

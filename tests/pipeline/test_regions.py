@@ -1,7 +1,6 @@
 """Detection on regions around motion: crops, merging, mapping back, small objects found."""
 
 import pytest
-from django_video_analytics.pipeline.clips import FPS, clip_frames
 
 from django_video_analytics.pipeline.regions import (
     detection_regions,
@@ -10,6 +9,7 @@ from django_video_analytics.pipeline.regions import (
 )
 from django_video_analytics.pipeline.tracking import iou
 from django_video_analytics.pipeline.types import Detection
+from testing_media.clips import FPS, clip_frames
 
 FRAME = (1280, 720)
 
@@ -81,9 +81,9 @@ def test_motion_boxes_lie_on_what_moves(objects_clip):
 
 @pytest.mark.inference
 def test_regions_find_distant_people_that_the_whole_frame_at_320_misses(clip_dir):
-    from django_video_analytics.pipeline import clips
     from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
     from django_video_analytics.pipeline.detectors import UltralyticsDetector
+    from testing_media import clips
 
     path = clips.distant_clip(clip_dir)
     detector = UltralyticsDetector(input_size=320)
