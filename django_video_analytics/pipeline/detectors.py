@@ -11,12 +11,11 @@ import importlib.util
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from . import yolo
-from .devices import onnx_providers, torch_device
+from .devices import DEFAULT_DEVICE, onnx_providers, torch_device
 from .env import ultralytics
-from .settings import setting
 from .tracking import IouTracker
 from .types import Detection
 from .weights import (
@@ -35,7 +34,13 @@ Classes = Iterable[str] | None  # class names to keep; None or empty: all
 
 
 class Detector:
-    """What backends share: class names, ``model_info`` and the class filter."""
+    """What backends share: class names, ``model_info`` and the class filter.
+
+    ``SETTINGS`` maps constructor keywords to the package settings that feed them: the
+    worker passes those values in, so the pipeline itself never reads Django's settings.
+    """
+
+    SETTINGS: ClassVar[dict[str, str]] = {"device": "DEVICE"}
 
     class_names: list[str]
     model_info: tuple[str, str]  # (model_type, version) for the events' model_info
@@ -70,7 +75,7 @@ class UltralyticsDetector(Detector):
     ) -> None:
         self.weights = sized_weights(resolve_detector_weights(model_path), input_size)
         self.input_size = input_size
-        self.device = torch_device(device or setting("DEVICE"))
+        self.device = torch_device(device or DEFAULT_DEVICE)
         module = ultralytics()
         self.model = module.YOLO(str(self.weights), task="detect", verbose=False)
         metadata = onnx_metadata(self.weights)
@@ -143,7 +148,7 @@ class OnnxRuntimeDetector(Detector):
         device: str | None = None,
     ) -> None:
         self.weights = self._weights(resolve_detector_weights(model_path), input_size)
-        self.session = _session(self.weights, onnx_providers(device or setting("DEVICE")))
+        self.session = _session(self.weights, onnx_providers(device or DEFAULT_DEVICE))
         self.input_name = self.session.get_inputs()[0].name
         metadata = onnx_session_metadata(self.session)
         names = metadata["names"]

@@ -11,6 +11,7 @@ import re
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_DEVICE = "auto"  # the DEVICE setting's default
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
 GPU_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider")
 

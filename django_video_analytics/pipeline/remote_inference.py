@@ -23,7 +23,6 @@ from ..backoff import Backoff
 from ..masking import mask_url
 from . import yolo
 from .detectors import Detector, OnnxRuntimeDetector
-from .settings import setting
 from .tracking import IouTracker
 from .types import Detection
 
@@ -39,10 +38,23 @@ class InferenceServerError(RuntimeError):
 class RemoteDetector(Detector):
     """YOLO through a KServe v2 inference server; ``detect``, ``detect_batch``, ``track``.
 
-    Built like the local backends, ``RemoteDetector(model_path=None, input_size=320)``;
-    the server, model and protocol come from the ``INFERENCE_*`` settings unless given.
-    ``input_size`` is only used when the served model's input size is dynamic.
+    Built like the local backends; the worker passes the ``INFERENCE_*`` settings in as the
+    keywords of ``SETTINGS`` (the defaults below are those settings' defaults). ``input_size``
+    is only used when the served model's input size is dynamic.
     """
+
+    SETTINGS = {
+        **Detector.SETTINGS,
+        "url": "INFERENCE_URL",
+        "protocol": "INFERENCE_PROTOCOL",
+        "model": "INFERENCE_MODEL",
+        "version": "INFERENCE_MODEL_VERSION",
+        "timeout": "INFERENCE_TIMEOUT",
+        "http_binary": "INFERENCE_HTTP_BINARY",
+        "fallback": "INFERENCE_FALLBACK",
+        "class_names": "DETECTION_CLASS_NAMES",
+        "backoff_max": "RECONNECT_BACKOFF_MAX_SECONDS",
+    }
 
     def __init__(
         self,
@@ -51,35 +63,36 @@ class RemoteDetector(Detector):
         input_size=320,
         device=None,
         url=None,
-        model=None,
-        version=None,
-        protocol=None,
-        timeout=None,
-        http_binary=None,
-        fallback=None,
+        model="yolov8n",
+        version="",
+        protocol="grpc",
+        timeout=5.0,
+        http_binary=True,
+        fallback=False,
+        class_names=None,
+        backoff_max=30.0,
     ):
         self.model_path = model_path  # for the local fallback only
         self.requested_size = input_size
         self.device = device
-        url = url or setting("INFERENCE_URL")
         if not url:
             raise InferenceServerError("INFERENCE_URL is not set: no inference server to call.")
-        self.protocol = protocol or setting("INFERENCE_PROTOCOL")
+        self.protocol = protocol
         if self.protocol not in PROTOCOLS:
             raise ValueError(
                 f"INFERENCE_PROTOCOL must be one of {PROTOCOLS}, not {self.protocol!r}"
             )
-        self.model_name = model or setting("INFERENCE_MODEL")
-        self.model_version = str(version or setting("INFERENCE_MODEL_VERSION") or "")
-        self.timeout = float(timeout or setting("INFERENCE_TIMEOUT"))
-        self.http_binary = setting("INFERENCE_HTTP_BINARY") if http_binary is None else http_binary
-        self.fallback_enabled = setting("INFERENCE_FALLBACK") if fallback is None else fallback
+        self.model_name = model
+        self.model_version = str(version or "")
+        self.timeout = float(timeout)
+        self.http_binary = http_binary
+        self.fallback_enabled = fallback
         self.server = mask_url(url)  # for messages: never the credentials
         self.client = _client(self.protocol, url, self.timeout)
-        self.class_names = list(setting("DETECTION_CLASS_NAMES") or _coco_names())
+        self.class_names = list(class_names or _coco_names())
         self.model_info = (self.model_name, f"kserve-v2:{self.model_version or 'latest'}")
         self.tracker = IouTracker()
-        self.backoff = Backoff(maximum=setting("RECONNECT_BACKOFF_MAX_SECONDS"))
+        self.backoff = Backoff(maximum=backoff_max)
         self.retry_at = 0.0  # monotonic time before which the server is not called
         self.last_failure = ""
         self._inputs = None  # (input name, output name, input size, largest batch)

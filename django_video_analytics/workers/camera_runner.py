@@ -238,9 +238,7 @@ class CameraRunner:
         detector = None
         if camera.enable_object_detection:
             detector = SerialDetector(
-                options.detector_backend(
-                    model_path=options.detector_model, input_size=options.detector_input_size
-                ),
+                options.build_detector(),
                 self.inference_lock,
             )
         return CameraAnalyzer(config, detector, build_stages(camera, options))

@@ -115,6 +115,15 @@ class WorkerOptions:
     poll_seconds: float = option("WORKER_POLL_SECONDS")
     reconnect_backoff_max: float = option("RECONNECT_BACKOFF_MAX_SECONDS")
 
+    def build_detector(self) -> Any:
+        """The detector backend, handed the settings it declares (``Detector.SETTINGS``)."""
+        declared = getattr(self.detector_backend, "SETTINGS", {})
+        return self.detector_backend(
+            model_path=self.detector_model,
+            input_size=self.detector_input_size,
+            **{keyword: getattr(analytics_settings, name) for keyword, name in declared.items()},
+        )
+
     @classmethod
     def from_settings(cls):
         """Read the settings; raise ImproperlyConfigured naming a path that cannot load."""

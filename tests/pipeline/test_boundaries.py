@@ -7,15 +7,17 @@ PIPELINE_MODULES = [
     "django_video_analytics.pipeline.analyzer",
     "django_video_analytics.pipeline.anpr.stage",
     "django_video_analytics.pipeline.detectors",
+    "django_video_analytics.pipeline.remote_inference",
     "django_video_analytics.pipeline.sources",
 ]
 
 
-def test_the_pipeline_and_a_plate_stage_load_no_django():
+def test_the_pipeline_a_plate_stage_and_a_detector_load_no_django():
     script = (
         "import sys\n"
         + "".join(f"import {name}\n" for name in PIPELINE_MODULES)
         + "django_video_analytics.pipeline.anpr.stage.PlateReadingStage(None, localizers=[])\n"
+        + "django_video_analytics.pipeline.detectors.OnnxRuntimeDetector()\n"
         + "print(sorted(name for name in sys.modules if name.split('.')[0] == 'django'))"
     )
     result = subprocess.run(

@@ -33,13 +33,32 @@ def test_backends_refuse_a_gpu_they_cannot_use(backend):
         backend(device="cuda")
 
 
-def test_backends_read_the_device_setting(settings):
-    settings.VIDEO_ANALYTICS = {"DEVICE": "cuda"}
+def test_the_worker_hands_the_backends_the_device_setting(settings):
+    from django_video_analytics.workers.config import WorkerOptions
+
+    backend = "django_video_analytics.pipeline.detectors.OnnxRuntimeDetector"
+    settings.VIDEO_ANALYTICS = {"DEVICE": "cuda", "DETECTOR_BACKEND": backend}
     with pytest.raises(DeviceUnavailable):
-        OnnxRuntimeDetector()
-    settings.VIDEO_ANALYTICS = {"DEVICE": "auto"}
-    assert UltralyticsDetector().device == "cpu"
-    assert OnnxRuntimeDetector().session.get_providers() == ["CPUExecutionProvider"]
+        WorkerOptions.from_settings().build_detector()
+    settings.VIDEO_ANALYTICS = {"DEVICE": "auto", "DETECTOR_BACKEND": backend}
+    detector = WorkerOptions.from_settings().build_detector()
+    assert detector.session.get_providers() == ["CPUExecutionProvider"]
+    assert UltralyticsDetector().device == "cpu"  # the default outside a worker: auto
+
+
+def test_the_pipeline_defaults_are_the_settings_defaults():
+    """The backends' keyword defaults (used outside a worker) equal the settings table's."""
+    import inspect
+
+    from django_video_analytics.conf import DEFAULTS
+    from django_video_analytics.pipeline.devices import DEFAULT_DEVICE
+    from django_video_analytics.pipeline.remote_inference import RemoteDetector
+
+    assert DEFAULT_DEVICE == DEFAULTS["DEVICE"]
+    parameters = inspect.signature(RemoteDetector).parameters
+    for keyword, name in RemoteDetector.SETTINGS.items():
+        if parameters[keyword].default is not None:
+            assert parameters[keyword].default == DEFAULTS[name], name
 
 
 @pytest.mark.parametrize("device", ["gpu", "cuda:", "cuda:a", ""])
