@@ -225,7 +225,9 @@ class ZoneSerializer(serializers.ModelSerializer):
         return fields
 
     def validate(self, attrs):
-        zone = Zone()
+        zone = Zone(pk=getattr(self.instance, "pk", None))
+        zone._state.adding = self.instance is None  # an update is not its own duplicate
+        zone.camera = attrs.get("camera") or getattr(self.instance, "camera", None)
         for name in Zone.SPEC_FIELDS:
             if name in attrs or self.instance is not None:
                 setattr(zone, name, attrs.get(name, getattr(self.instance, name, None)))
@@ -233,6 +235,10 @@ class ZoneSerializer(serializers.ModelSerializer):
             zone.clean()
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
+        try:
+            zone.validate_constraints()  # one name per camera, also on a rename
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"name": exc.messages}) from None
         return attrs
 
 

@@ -74,10 +74,14 @@ def test_a_patch_is_validated_with_the_stored_fields(editor, camera):
     assert "3 to 32" in response.json()["points"][0]
 
 
-def test_names_are_unique_per_camera(editor, camera):
+def test_names_are_unique_per_camera_also_on_a_rename(editor, camera):
     body = {"camera": "cam-1", "name": "door", "kind": "line", "points": LINE_POINTS}
     assert editor.post(ZONES, body, format="json").status_code == 201
     assert editor.post(ZONES, body, format="json").status_code == 400
+    other = editor.post(ZONES, {**body, "name": "gate"}, format="json").json()
+    for method in (editor.put, editor.patch):  # was an IntegrityError (500), found by fuzzing
+        response = method(f"{ZONES}{other['id']}/", {**body, "name": "door"}, format="json")
+        assert response.status_code == 400 and "name" in response.json()
 
 
 def test_readers_cannot_write_and_strangers_cannot_read(viewer, camera, db):
