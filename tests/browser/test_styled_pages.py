@@ -9,7 +9,10 @@ from django.contrib.auth.models import Permission
 from django_video_analytics.models import ANPREvent
 from tests.api.factories import READ_PERMISSIONS
 from tests.browser.conftest import OUTPUT_DIR, needs_chromium
-from tests.browser.scene import CAR_BOX, PERSON_BOX, build
+
+# The scenes draw their snapshots with Pillow, which only the inference extra brings.
+pytest.importorskip("PIL", reason="the scenes draw snapshots with Pillow")
+from tests.browser.scene import CAR_BOX, PERSON_BOX, build  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
