@@ -129,3 +129,39 @@ def test_second_signal_exits_at_once_and_the_batch_stays_pending(
     assert "SIGINT again: exiting at once" in log.read_text()
     assert stored_row_count() == 0  # rolled back
     assert pending() == 100  # for the next run of this consumer, or a claim
+
+
+def test_a_real_drain_feeds_the_consumer_metrics(publisher, pending, package_logger):
+    from prometheus_client import generate_latest
+
+    from django_video_analytics import metrics
+
+    def sample(name):
+        text = generate_latest(metrics.registry()).decode()
+        return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name))
+
+    before = {
+        name: sample(name)
+        for name in (
+            "video_analytics_consumer_entries_read_total",
+            "video_analytics_consumer_entries_stored_total",
+            "video_analytics_consumer_batch_seconds_count",
+        )
+    }
+    publisher.publish_many(mixed_entries(40))
+    call_command("consume_events", "--burst", verbosity=0)
+
+    assert (
+        sample("video_analytics_consumer_entries_read_total")
+        - before["video_analytics_consumer_entries_read_total"]
+        == 40
+    )
+    assert (
+        sample("video_analytics_consumer_entries_stored_total")
+        - before["video_analytics_consumer_entries_stored_total"]
+        == 40
+    )
+    assert (
+        sample("video_analytics_consumer_batch_seconds_count")
+        > before["video_analytics_consumer_batch_seconds_count"]
+    )
