@@ -87,8 +87,8 @@ touch "$work/host/hostproject/__init__.py"
 
 echo "== tests against the installed wheel (no inference extra)"
 # The browser test serves the example project's pages: take them along, not its data; the
-# test media come from the checkout (they are not in the wheel).
-cp -r tests example_project testing_media pyproject.toml "$work/"
+# test media and the docs (the docs tests read them) come from the checkout, not the wheel.
+cp -r tests example_project testing_media docs pyproject.toml "$work/"
 rm -rf "$work/example_project/var"
 cd "$work"
 "$work/venv/bin/python" -c "import django_video_analytics, sys; assert 'site-packages' in django_video_analytics.__file__, django_video_analytics.__file__"

@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
+import django_video_analytics
 from django_video_analytics.models import ANPREvent, Camera, DetectionEvent, EventStatistics
 from django_video_analytics.signals import events_stored
 from django_video_analytics.statistics import today as utc_today
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
-STATIC_DIR = Path(__file__).resolve().parents[2] / "django_video_analytics" / "static"
+# The installed package's static folder (the wheel's, when the tests run against it).
+STATIC_DIR = Path(django_video_analytics.__file__).resolve().parent / "static"
 STATIC_DIR = STATIC_DIR / "django_video_analytics"
 ESCAPED_XSS_PLATE = "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;"
 
