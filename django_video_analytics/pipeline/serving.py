@@ -8,10 +8,13 @@ MLServer ``model-settings.json``. The remote backend then sends batches of frame
 
 import argparse
 import json
+import logging
 import shutil
 from pathlib import Path
 
 from .weights import resolve_detector_weights, sized_weights, sized_weights_path
+
+logger = logging.getLogger(__name__)
 
 MLSERVER_RUNTIME = "onnx_runtime.OnnxRuntimeModel"
 
@@ -96,7 +99,8 @@ def main(argv=None):
     written = write_model_repository(
         args.folder, model_path=args.model, input_size=args.input_size, name=args.name
     )
-    print(written)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logger.info("Model repository written: %s", written)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ from django_video_analytics.pipeline.serving import main
 pytestmark = pytest.mark.inference
 
 
-def test_model_folder_serves_any_batch_with_the_single_frame_results(tmp_path, capsys):
-    main([str(tmp_path), "--input-size", "320", "--name", "detector"])
+def test_model_folder_serves_any_batch_with_the_single_frame_results(tmp_path, caplog):
+    with caplog.at_level("INFO", logger="django_video_analytics.pipeline.serving"):
+        main([str(tmp_path), "--input-size", "320", "--name", "detector"])
     written = tmp_path / "detector" / "1" / "model.onnx"
-    assert capsys.readouterr().out.strip() == str(written)
+    assert caplog.messages[-1] == f"Model repository written: {written}"
     settings = json.loads((tmp_path / "detector" / "model-settings.json").read_text())
     assert settings["parameters"]["uri"] == str(written.resolve())
     assert settings["inputs"][0]["shape"] == [-1, 3, 320, 320]
