@@ -8,7 +8,8 @@ second (default 5) through ``EventPublisher.publish()`` for ``--seconds``, into 
 drained by ``--consumers`` ``ConsumerRunner`` processes (default 3, each as
 ``consume_events``) writing to a fresh database (``dva_bench_fleet``, dropped at the end).
 Run twice: undisturbed, then with one consumer killed with SIGKILL half-way (its pending
-entries are claimed by the others after ``CONSUMER_CLAIM_IDLE_MS``, set to 5 s here).
+entries are claimed by the others as soon as one sees it gone, within a tenth of
+``CONSUMER_LIVENESS_TTL_SECONDS``; ``CONSUMER_CLAIM_IDLE_MS`` is 5 s here, the fallback).
 
 Reports, per run: events published and stored, lost (published ids without a row),
 duplicated (rows beyond one per id, and statistics counters that disagree with the rows),

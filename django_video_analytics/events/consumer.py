@@ -31,7 +31,7 @@ from ..signals import events_stored
 from . import outbox, wire
 from .dead_letters import DeadLetterStream
 from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
-from .liveness import ConsumerLiveness
+from .liveness import REFRESHES_PER_TTL, ConsumerLiveness
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,7 @@ class EventConsumer:
         self._read_pending = True  # a restarted consumer first finishes what it had
         self._claim_cursor = "0-0"
         self._next_claim_at = 0.0
+        self._next_gone_check_at = 0.0
         self._next_sweep_at = 0.0  # leftover outbox rows are delivered first thing
         self._undelivered = []  # committed StoredBatch parts whose signal waits
         self._undelivered_since = 0.0
@@ -196,10 +197,9 @@ class EventConsumer:
             if entries:
                 return Batch(entries, self._delivery_counts(entries), source="pending")
             self._read_pending = False
-        if time.monotonic() >= self._next_claim_at:
-            batch = self._claim(count)
-            if batch:
-                return batch
+        batch = self._claim(count)
+        if batch:
+            return batch
         return Batch(self._xreadgroup(">", count, block_ms))
 
     def _xreadgroup(self, start, count, block_ms):
@@ -219,11 +219,20 @@ class EventConsumer:
         return entries
 
     def _claim(self, count):
-        """Take over the entries of consumers that are gone, then those idle too long."""
-        batch = self._claim_from_gone(count)
-        if batch:
-            return batch
-        return self._claim_idle(count)
+        """Take over the entries of consumers that are gone, then those idle too long.
+
+        Gone consumers are looked for as often as liveness keys are refreshed (TTL/10), so
+        a dead consumer's entries wait seconds, not ``claim_idle_ms``.
+        """
+        now = time.monotonic()
+        if now >= self._next_gone_check_at:
+            batch = self._claim_from_gone(count)
+            if batch:
+                return batch  # look again at once: it may hold more
+            self._next_gone_check_at = now + self.liveness.ttl / REFRESHES_PER_TTL
+        if now >= self._next_claim_at:
+            return self._claim_idle(count)
+        return None
 
     def _claim_from_gone(self, count):
         """XCLAIM the pending entries of consumers that are provably gone, at once."""

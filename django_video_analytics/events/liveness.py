@@ -71,10 +71,21 @@ def _host():
 
 
 def _process_exists(pid):
+    """Whether ``pid`` runs here; a zombie (killed, not yet reaped by its parent) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:  # e.g. PermissionError: it exists, under another user
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid):
+    """True when ``/proc`` says ``pid`` has exited and waits for its parent (Linux only)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False  # no /proc: any doubt counts as alive
+    return state == b"Z"

@@ -430,3 +430,21 @@ def test_entries_of_a_consumer_whose_liveness_key_is_gone_are_claimed_at_once(
     result = make_consumer("claimer", claim_idle_ms=60_000).drain()
     assert (result.read, result.stored) == (10, 10)
     assert pending() == 0 and stored_row_count() == 25
+
+
+def test_a_running_consumer_claims_a_gone_consumers_entries_within_a_liveness_refresh(
+    redis_client, stream_names, publisher, make_consumer, pending
+):
+    publisher.publish_many(mixed_entries(25))
+    make_consumer("victim").read_batch(count=10)  # read, never acknowledged
+    key = f"{stream_names['STREAM_NAME']}:consumers:{stream_names['CONSUMER_GROUP']}:victim"
+    redis_client.set(key, "another-host 1", ex=30)
+
+    # Long since started: its idle claims are 60 s apart, its liveness checks 0.1 s.
+    survivor = make_consumer("survivor", claim_idle_ms=60_000, liveness_ttl_seconds=1)
+    assert survivor.drain().read == 15
+    redis_client.delete(key)  # the victim's key expired: it is gone
+    time.sleep(0.2)
+    result = survivor.drain()
+    assert (result.read, result.stored) == (10, 10)
+    assert pending() == 0 and stored_row_count() == 25
