@@ -23,8 +23,11 @@ MAX_ERROR_CHARS = 500
 
 
 def camera_config(camera):
-    """The service's camera config; it carries the real stream URL, so it is never logged."""
-    return {
+    """The service's camera config (SPEC.md), plus ``substream_url`` when the camera has one.
+
+    It carries the real stream URLs, so it is never logged.
+    """
+    config = {
         "camera_id": camera.camera_id,
         "status": camera.status,
         "stream_url": camera.stream_url,
@@ -40,6 +43,9 @@ def camera_config(camera):
             "max_fps": camera.max_fps,
         },
     }
+    if camera.substream_url:
+        config["substream_url"] = camera.substream_url  # analysed instead of stream_url
+    return config
 
 
 class RemoteControlBackend:

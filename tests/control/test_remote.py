@@ -68,6 +68,14 @@ def test_start_registers_the_camera_config(backend, service, camera):
     assert (camera.enabled, camera.status, camera.last_error) == (True, "active", "")
 
 
+def test_a_camera_with_a_substream_sends_it_beside_the_main_stream(backend, service, camera):
+    camera.substream_url = "rtsp://admin:s3cret@10.0.0.5/sub"
+    camera.save()
+    backend.start(camera)
+    _method, _path, body = service.calls[-1]
+    assert (body[0]["stream_url"], body[0]["substream_url"]) == (SECRET_URL, camera.substream_url)
+
+
 def test_stop_deletes_the_camera(backend, service, camera):
     backend.start(camera)
     backend.stop(camera)
