@@ -118,11 +118,10 @@
 
   Editor.prototype.write = function () {
     this.valid = true;
-    this.field.value = JSON.stringify(
-      this.points.map(function (point) {
-        return [round(point[0]), round(point[1])];
-      })
-    );
+    var pairs = this.points.map(function (point) {
+      return "[" + round(point[0]) + ", " + round(point[1]) + "]";
+    });
+    this.field.value = "[" + pairs.join(", ") + "]"; // as the server writes JSON
   };
 
   /* The viewBox size: the snapshot's pixels, or the placeholder's. */
@@ -320,20 +319,24 @@
 
   Editor.prototype.loadSnapshot = function () {
     var editor = this;
-    var url = this.root.dataset.vaEndpoint + "?camera=" + encodeURIComponent(this.cameraField.value);
+    var camera = this.cameraField.value;
+    var url = this.root.dataset.vaEndpoint + "?camera=" + encodeURIComponent(camera);
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.ok ? response.json() : { url: null };
       })
-      .then(function (data) {
-        editor.showSnapshot(data.url);
-      })
       .catch(function () {
-        editor.showSnapshot(null);
+        return { url: null };
+      })
+      .then(function (data) {
+        editor.showSnapshot(camera, data.url);
       });
   };
 
-  Editor.prototype.showSnapshot = function (url) {
+  Editor.prototype.showSnapshot = function (camera, url) {
+    if (camera !== this.cameraField.value) {
+      return; // the answer for a camera chosen before the current one
+    }
     if (url) {
       this.image.src = url; // rendered on load
     } else {
@@ -414,8 +417,8 @@
     var sign = this.sideField && this.sideField.value === "right" ? -1 : 1;
     var nx = (sign * dy) / length;
     var ny = (-sign * dx) / length;
-    var reach = 40 * scale;
-    var head = 10 * scale;
+    var reach = 56 * scale;
+    var head = 12 * scale;
     var mx = (view[0][0] + view[1][0]) / 2;
     var my = (view[0][1] + view[1][1]) / 2;
     var tx = mx + nx * reach;
@@ -429,9 +432,9 @@
     this.svg.appendChild(svgElement("path", { class: "va-zone-editor__arrow", d: d }));
     var text = svgElement("text", {
       class: "va-zone-editor__in",
-      x: tx + nx * 12 * scale,
-      y: ty + ny * 12 * scale,
-      "font-size": 14 * scale,
+      x: tx + nx * 14 * scale,
+      y: ty + ny * 14 * scale,
+      "font-size": 16 * scale,
       "text-anchor": "middle",
       "dominant-baseline": "middle",
     });
