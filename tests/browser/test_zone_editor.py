@@ -1,6 +1,8 @@
 """The admin's zone editor in Chromium: drawn with the mouse, saved, read back from the database."""
 
 import datetime
+import os
+import shutil
 
 import pytest
 from django.utils import timezone
@@ -14,6 +16,7 @@ from tests.browser.scene import CAR_BOX, PERSON_BOX, frame_with  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
+DOCS_IMAGES = OUTPUT_DIR.parent / "docs" / "images"
 ADD = "/admin/django_video_analytics/zone/add/"
 VIEWPORT = {"width": 1280, "height": 1400}  # the whole editor in view, for page.mouse
 STRICT_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'"
@@ -171,6 +174,9 @@ def test_a_line_drawn_on_a_switched_camera_with_its_in_side_flipped(editor_page,
     assert page.locator("#id_in_side").input_value() == "right"
     assert label_y(page) > middle_y
     page.screenshot(path=str(OUTPUT_DIR / "zone-editor-line.png"), full_page=True)
+    page.locator(".va-zone-editor-field").screenshot(path=str(OUTPUT_DIR / "zone-editor.png"))
+    if os.environ.get("DVA_UPDATE_DOC_IMAGES"):
+        shutil.copy(OUTPUT_DIR / "zone-editor.png", DOCS_IMAGES / "zone-editor.png")
 
     zone = save(page, "door")
     assert zone.camera == cameras["yard"] and zone.kind == "line"
