@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from django_video_analytics.admin_zone_editor import RECENT_EVENTS
 from django_video_analytics.models import Camera, DetectionEvent, Zone
-from tests.zones.conftest import LINE_POINTS
+from tests.zones.conftest import LINE_POINTS, zone_form
 
 ADD = reverse("admin:django_video_analytics_zone_add")
 SNAPSHOT = reverse("admin:django_video_analytics_zone_snapshot")
@@ -129,18 +129,7 @@ def test_snapshot_urls_are_escaped(admin_client, camera):
 
 
 def test_a_posted_form_keeps_the_editors_camera_and_saves_its_points(admin_client, snapshots):
-    form = {
-        "camera": snapshots.pk,
-        "name": "waiting",
-        "kind": "polygon",
-        "points": "[[0.1, 0.1], [0.4, 0.1]]",
-        "in_side": "left",
-        "classes": "[]",
-        "anchor": "bottom_centre",
-        "min_distance": "0.03",
-        "inertia_frames": "3",
-        "enabled": "on",
-    }
+    form = zone_form(snapshots, name="waiting", kind="polygon", points="[[0.1, 0.1], [0.4, 0.1]]")
     response = admin_client.post(ADD, form)  # too few points: the form comes back
     html = response.content.decode()
     assert response.status_code == 200 and "needs 3 to 32 points" in html
