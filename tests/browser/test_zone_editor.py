@@ -25,7 +25,7 @@ TOLERANCE = 0.003  # about 2 pixels of an 800-pixel-wide snapshot
 
 @pytest.fixture
 def cameras(settings):
-    """Two cameras with a snapshot each, and one without; the admin and media served."""
+    """Two cameras with a snapshot each, one without, one whose snapshot file is missing."""
     settings.ROOT_URLCONF = "tests.browser.urls"
     made = {}
     for camera_id, box in (("gate", PERSON_BOX), ("yard", CAR_BOX)):
@@ -35,6 +35,13 @@ def cameras(settings):
         event.save()
         made[camera_id] = camera
     made["dock"] = Camera.objects.create(camera_id="dock", name="Dock")
+    made["lost"] = Camera.objects.create(camera_id="lost", name="Lost")
+    DetectionEvent.objects.create(  # its file is gone
+        camera=made["lost"],
+        timestamp=timezone.now(),
+        source_id="lost",
+        snapshot="video_analytics/snapshots/lost.jpg",
+    )
     # An older event of the gate with another snapshot: never the one shown.
     DetectionEvent.objects.create(
         camera=made["gate"],
@@ -154,6 +161,15 @@ def test_a_line_drawn_on_a_switched_camera_with_its_in_side_flipped(editor_page,
     page = editor_page()  # no camera chosen yet: the placeholder
     assert page.locator(".va-zone-editor__placeholder").is_visible()
     assert page.locator(".va-zone-editor__image").is_hidden()
+    page.select_option("#id_camera", str(cameras["lost"].pk))
+    # Its file is missing: the image, tried, gives way to the placeholder.
+    page.wait_for_function(
+        """() => {
+            const image = document.querySelector('.va-zone-editor__image');
+            return image.hidden && image.src.endsWith('/lost.jpg');
+        }"""
+    )
+    assert page.locator(".va-zone-editor__placeholder").is_visible()
     page.select_option("#id_camera", str(cameras["dock"].pk))  # a camera without snapshots
     page.select_option("#id_camera", str(cameras["yard"].pk))
     wait_for_snapshot(page, DetectionEvent.objects.get(camera=cameras["yard"]).snapshot.name)

@@ -89,12 +89,8 @@
     this.render();
   }
 
-  Editor.prototype.kind = function () {
-    return this.kindField ? this.kindField.value : "polygon";
-  };
-
   Editor.prototype.isLine = function () {
-    return this.kind() === "line";
+    return Boolean(this.kindField) && this.kindField.value === "line";
   };
 
   /* Whether a click on the image adds a point. */
@@ -187,6 +183,11 @@
       });
     }
     this.image.addEventListener("load", function () {
+      editor.render();
+    });
+    this.image.addEventListener("error", function () {
+      editor.image.hidden = true; // a file deleted by retention, or media not served
+      editor.placeholder.hidden = false;
       editor.render();
     });
     if (window.ResizeObserver) {
