@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_secrets import SecretsAdminMixin, SecretsForm
+from .admin_zone_editor import ZoneAdminForm, ZoneEditorWidget, snapshot_response
 from .control import ControlError, get_control_backend
 from .masking import mask_url, mask_urls_in
 from .models import (
@@ -189,13 +192,31 @@ class EventStatisticsAdmin(admin.ModelAdmin):
 
 @admin.register(Zone)
 class ZoneAdmin(admin.ModelAdmin):
-    """Lines and zones as plain fields; points are JSON ``[[x, y], ...]`` in 0..1."""
+    """Points are JSON ``[[x, y], ...]`` in 0..1, drawn over the camera's newest snapshot."""
 
+    form = ZoneAdminForm
     list_display = ("name", "camera", "kind", "anchor", "loiter_seconds", "enabled")
     list_filter = ("camera", "kind", "enabled")
     search_fields = ("name", "camera__camera_id", "camera__name")
     list_select_related = ("camera",)
     readonly_fields = ("created_at", "updated_at")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "points":
+            endpoint = reverse(f"{self.admin_site.name}:django_video_analytics_zone_snapshot")
+            kwargs["widget"] = ZoneEditorWidget(request, endpoint)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.snapshot_view)
+        snapshot = path("snapshot/", view, name="django_video_analytics_zone_snapshot")
+        return [snapshot, *super().get_urls()]
+
+    def snapshot_view(self, request):
+        """The editor's snapshot of another camera; for those who may add or change zones."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return snapshot_response(request)
 
 
 @admin.register(ZoneCount)

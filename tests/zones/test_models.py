@@ -6,7 +6,7 @@ from django.test import Client
 from django_video_analytics.models import Camera, Zone
 from django_video_analytics.pipeline.zones import LineSpec, ZoneSpec
 
-from .conftest import LINE_POINTS, SQUARE
+from .conftest import LINE_POINTS, SQUARE, zone_form
 
 
 def test_a_row_gives_the_spec_the_counting_stage_uses(door_line, waiting_area):
@@ -49,18 +49,7 @@ def test_the_admin_form_shows_the_points_error_and_saves_valid_json(camera):
     admin = get_user_model().objects.create_superuser("admin", password="pw")
     client = Client()
     client.force_login(admin)
-    form = {
-        "camera": camera.pk,
-        "name": "door",
-        "kind": "line",
-        "points": "[[0.2, 0.5]]",
-        "in_side": "left",
-        "classes": "[]",
-        "anchor": "bottom_centre",
-        "min_distance": "0.03",
-        "inertia_frames": "3",
-        "enabled": "on",
-    }
+    form = zone_form(camera, points="[[0.2, 0.5]]")
     url = "/admin/django_video_analytics/zone/add/"
     response = client.post(url, form)
     assert response.status_code == 200
