@@ -394,8 +394,28 @@ class CameraHealth(models.Model):
         return f"{self.camera_id} {self.state} since {self.since:%Y-%m-%d %H:%M:%S}"
 
 
-class PendingWebhook(models.Model):
-    """A webhook delivery still owed: written with its alert, removed once done or given up."""
+class OwedWebhook(models.Model):
+    """A webhook delivery still owed: written with its alert, removed once done or given up.
+
+    ``webhook_outbox`` works off every concrete subclass the same way.
+    """
+
+    attempts = models.PositiveSmallIntegerField(_("attempts started"), default=0)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.subject()} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+    def subject(self):
+        """What the delivery is of, for log lines ("alert 7")."""
+        raise NotImplementedError
+
+
+class PendingWebhook(OwedWebhook):
+    """The webhook of a plate alert, still owed."""
 
     alert = models.OneToOneField(
         PlateAlert,
@@ -404,8 +424,6 @@ class PendingWebhook(models.Model):
         related_name="pending_webhook",
         verbose_name=_("alert"),
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts started"), default=0)
-    due_at = models.DateTimeField(_("due at"), db_index=True)
 
     class Meta:
         db_table = "video_analytics_pendingwebhook"
@@ -413,8 +431,8 @@ class PendingWebhook(models.Model):
         verbose_name = _("pending webhook")
         verbose_name_plural = _("pending webhooks")
 
-    def __str__(self):
-        return f"alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+    def subject(self):
+        return f"alert {self.alert_id}"
 
 
 class Zone(models.Model):
@@ -476,6 +494,20 @@ class Zone(models.Model):
         null=True,
         blank=True,
         help_text=_("Zones: more objects inside at once than this is over the limit."),
+    )
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Zones: loitering and over-limit alerts are POSTed here (signed)."),
+    )
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of timestamp.body>."
+        ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -657,3 +689,24 @@ class ZoneVisitEvent(Event):
             models.Index(fields=["camera", "timestamp"], name="va_visit_cam_ts"),
             models.Index(fields=["zone", "entered"], name="va_visit_zone_entered"),
         ]
+
+
+class PendingZoneWebhook(OwedWebhook):
+    """The webhook of a zone alert (``zone_alerts``), still owed; the zone says where to."""
+
+    visit = models.ForeignKey(
+        ZoneVisitEvent,
+        on_delete=models.CASCADE,
+        related_name="pending_webhooks",
+        verbose_name=_("zone visit"),
+    )
+    kind = models.CharField(_("kind"), max_length=16)
+
+    class Meta:
+        db_table = "video_analytics_pendingzonewebhook"
+        ordering = ["due_at"]
+        verbose_name = _("pending zone webhook")
+        verbose_name_plural = _("pending zone webhooks")
+
+    def subject(self):
+        return f"zone alert {self.kind} of visit {self.visit_id}"

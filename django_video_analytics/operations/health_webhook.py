@@ -16,7 +16,8 @@ from .. import outbound, signing
 from ..conf import analytics_settings
 from ..masking import mask_url
 from ..signals import camera_health_changed
-from ..watchlist.webhooks import EVENT_HEADER, retry_delay
+from ..webhook_outbox import retry_delay
+from ..webhook_post import EVENT_HEADER
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone as django_timezone
 
+from django_video_analytics import webhook_outbox as outbox
 from django_video_analytics.events import wire
 from django_video_analytics.events.publisher import EventPublisher
 from django_video_analytics.models import (
@@ -18,7 +19,6 @@ from django_video_analytics.models import (
     WatchlistEntry,
     WebhookDelivery,
 )
-from django_video_analytics.watchlist import outbox
 from django_video_analytics.watchlist.matching import raise_alerts
 
 from ..api.factories import BASE, client_for, make_user
