@@ -3,7 +3,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_secrets import SecretsAdminMixin, SecretsForm
+from .admin_secrets import (
+    SecretsAdminMixin,
+    SecretsForm,
+    WebhookSecretsAdminMixin,
+    WebhookSecretsForm,
+)
 from .control import ControlError, get_control_backend
 from .masking import mask_url, mask_urls_in
 from .models import (
@@ -13,13 +18,14 @@ from .models import (
     EventStatistics,
     LineCrossingEvent,
     MotionEvent,
+    PendingZoneWebhook,
     Zone,
     ZoneCount,
     ZoneVisitEvent,
 )
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .statistics import COUNTERS
-from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
+from .watchlist import admin as watchlist_admin  # registers the watchlist models
 from .widgets.snapshots import snapshot_of
 
 
@@ -187,15 +193,29 @@ class EventStatisticsAdmin(admin.ModelAdmin):
         return False
 
 
+class ZoneAdminForm(WebhookSecretsForm):
+    class Meta:
+        model = Zone
+        fields = "__all__"
+
+
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(WebhookSecretsAdminMixin, admin.ModelAdmin):
     """Lines and zones as plain fields; points are JSON ``[[x, y], ...]`` in 0..1."""
 
+    form = ZoneAdminForm
     list_display = ("name", "camera", "kind", "anchor", "loiter_seconds", "enabled")
     list_filter = ("camera", "kind", "enabled")
     search_fields = ("name", "camera__camera_id", "camera__name")
     list_select_related = ("camera",)
     readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(PendingZoneWebhook)
+class PendingZoneWebhookAdmin(watchlist_admin.OwedWebhookAdmin):
+    list_display = ("visit", "kind", "attempts", "due_at")
+    list_select_related = ("visit",)
+    readonly_fields = ("visit", "kind", "attempts", "due_at")
 
 
 @admin.register(ZoneCount)

@@ -13,6 +13,7 @@ from .validators import (
     validate_plate_format,
     validate_roi_zones,
     validate_stream_url,
+    validate_webhook_url,
 )
 
 
@@ -499,6 +500,7 @@ class Zone(models.Model):
         _("webhook URL"),
         max_length=500,
         blank=True,
+        validators=[validate_webhook_url],
         help_text=_("Zones: loitering and over-limit alerts are POSTed here (signed)."),
     )
     webhook_secret = models.CharField(
