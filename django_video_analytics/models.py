@@ -712,3 +712,25 @@ class PendingZoneWebhook(OwedWebhook):
 
     def subject(self):
         return f"zone alert {self.kind} of visit {self.visit_id}"
+
+
+class PendingHealthWebhook(OwedWebhook):
+    """The ``CAMERA_HEALTH_WEBHOOK_URL`` POST of a health period's start, still owed."""
+
+    period = models.OneToOneField(
+        CameraHealth,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_webhook",
+        verbose_name=_("health period"),
+    )
+    previous = models.CharField(_("previous state"), max_length=16, blank=True)
+
+    class Meta:
+        db_table = "video_analytics_pendinghealthwebhook"
+        ordering = ["due_at"]
+        verbose_name = _("pending camera health webhook")
+        verbose_name_plural = _("pending camera health webhooks")
+
+    def subject(self):
+        return f"camera health period {self.period_id}"

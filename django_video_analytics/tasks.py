@@ -51,18 +51,6 @@ def sweep_camera_health():
     return sweep()
 
 
-@shared_task(bind=True, name="video_analytics.deliver_camera_health", ignore_result=True)
-def deliver_camera_health(self, payload):
-    """POST a camera health change; retry with exponential back-off while it fails."""
-    from .conf import analytics_settings
-    from .operations.health_webhook import post
-    from .webhook_outbox import retry_delay
-
-    attempt = self.request.retries + 1
-    if not post(payload) and attempt < analytics_settings.WEBHOOK_MAX_ATTEMPTS:
-        raise self.retry(countdown=retry_delay(attempt), max_retries=None)
-
-
 @shared_task(bind=True, name="video_analytics.deliver_webhooks", ignore_result=True)
 def deliver_webhooks(self):
     """Attempt the due webhook deliveries; come back when the next retry is due.

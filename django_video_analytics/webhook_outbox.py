@@ -2,7 +2,8 @@
 
 The row is written in the transaction that creates the alert, so an alert never exists
 without its delivery being owed: a ``PendingWebhook`` per plate alert (``watchlist``), a
-``PendingZoneWebhook`` per zone alert (``zone_alerts``). ``QUEUES`` says which function
+``PendingZoneWebhook`` per zone alert (``zone_alerts``), a ``PendingHealthWebhook`` per
+camera health change (``operations.camera_health``). ``QUEUES`` says which function
 makes one attempt of each kind of row; the rest is the same for all.
 
 Runners (the consumer after each batch, a thread, a Celery task) claim due rows one at a
@@ -23,7 +24,8 @@ from django.utils import timezone
 
 from . import zone_webhooks
 from .conf import analytics_settings
-from .models import PendingWebhook, PendingZoneWebhook
+from .models import PendingHealthWebhook, PendingWebhook, PendingZoneWebhook
+from .operations import health_webhook
 from .watchlist import webhooks
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ OVERDUE_SWEEP_SECONDS = 60
 QUEUES = (
     (PendingWebhook, webhooks.deliver_owed),
     (PendingZoneWebhook, zone_webhooks.deliver_owed),
+    (PendingHealthWebhook, health_webhook.deliver_owed),
 )
 
 

@@ -37,8 +37,11 @@ def body_of(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def post(url: str, secret: str, payload: dict) -> Attempt:
-    """POST ``payload`` to ``url`` once, signed with ``secret`` (unsigned when it is empty)."""
+def post(url: str, secret: str, payload: dict, *, enforce_policy: bool = True) -> Attempt:
+    """POST ``payload`` to ``url`` once, signed with ``secret`` (unsigned when it is empty).
+
+    ``enforce_policy=False`` only for a URL of the operator's settings, never of a user's row.
+    """
     body = body_of(payload)
     headers = {"Content-Type": "application/json", EVENT_HEADER: payload["type"]}
     if secret:
@@ -47,7 +50,12 @@ def post(url: str, secret: str, payload: dict) -> Attempt:
     started = time.monotonic()
     try:
         response = outbound.request(
-            "POST", url, body=body, headers=headers, timeout=analytics_settings.WEBHOOK_TIMEOUT
+            "POST",
+            url,
+            body=body,
+            headers=headers,
+            timeout=analytics_settings.WEBHOOK_TIMEOUT,
+            enforce_policy=enforce_policy,
         )
     except outbound.OutboundBlocked as exc:
         error, detail = BLOCKED, str(exc)
