@@ -406,6 +406,7 @@ class OwedWebhook(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["due_at"]
 
     def __str__(self):
         return f"{self.subject()} due {self.due_at:%Y-%m-%d %H:%M:%S}"
@@ -426,9 +427,8 @@ class PendingWebhook(OwedWebhook):
         verbose_name=_("alert"),
     )
 
-    class Meta:
+    class Meta(OwedWebhook.Meta):
         db_table = "video_analytics_pendingwebhook"
-        ordering = ["due_at"]
         verbose_name = _("pending webhook")
         verbose_name_plural = _("pending webhooks")
 
@@ -704,9 +704,8 @@ class PendingZoneWebhook(OwedWebhook):
     )
     kind = models.CharField(_("kind"), max_length=16)
 
-    class Meta:
+    class Meta(OwedWebhook.Meta):
         db_table = "video_analytics_pendingzonewebhook"
-        ordering = ["due_at"]
         verbose_name = _("pending zone webhook")
         verbose_name_plural = _("pending zone webhooks")
 
@@ -726,9 +725,8 @@ class PendingHealthWebhook(OwedWebhook):
     )
     previous = models.CharField(_("previous state"), max_length=16, blank=True)
 
-    class Meta:
+    class Meta(OwedWebhook.Meta):
         db_table = "video_analytics_pendinghealthwebhook"
-        ordering = ["due_at"]
         verbose_name = _("pending camera health webhook")
         verbose_name_plural = _("pending camera health webhooks")
 

@@ -5,7 +5,6 @@ Owed in the transaction that raises the alert, delivered by the runners of the p
 """
 
 import logging
-import signal
 import socket
 from datetime import timedelta
 
@@ -16,8 +15,8 @@ from django.utils import timezone
 from django_video_analytics import webhook_outbox
 from django_video_analytics.models import PendingZoneWebhook, ZoneVisitEvent
 from django_video_analytics.signing import verify_signature
-from tests.events.processes import start_consumer, wait_for
-from tests.security.conftest import LOOPBACK
+from tests.events.processes import wait_for
+from tests.security.conftest import LOOPBACK, kill_consumer_mid_delivery
 from tests.watchlist.conftest import WebhookReceiver
 
 from .test_consumed_counts import at, visit
@@ -204,14 +203,7 @@ def test_a_runner_killed_mid_delivery_neither_loses_nor_duplicates_it(
     from django_video_analytics.events.publisher import EventPublisher
 
     EventPublisher().publish(visit(waiting_area, 100, None, 7, loitered=True, event_id="open"))
-    log = tmp_path / "consumer.log"
-    victim = start_consumer(overrides=overrides, log_path=log)
-    try:
-        assert hanging_receiver.arrived.wait(60), log.read_text()
-        victim.send_signal(signal.SIGKILL)
-        assert victim.wait(10) == -signal.SIGKILL
-    finally:
-        victim.kill()
+    kill_consumer_mid_delivery(hanging_receiver, overrides, tmp_path / "consumer.log")
     [row] = PendingZoneWebhook.objects.all()
     assert row.attempts == 1
 
