@@ -18,6 +18,7 @@ from .models import (
     EventStatistics,
     LineCrossingEvent,
     MotionEvent,
+    PendingHealthWebhook,
     PendingZoneWebhook,
     Zone,
     ZoneCount,
@@ -216,6 +217,13 @@ class PendingZoneWebhookAdmin(watchlist_admin.OwedWebhookAdmin):
     list_display = ("visit", "kind", "attempts", "due_at")
     list_select_related = ("visit",)
     readonly_fields = ("visit", "kind", "attempts", "due_at")
+
+
+@admin.register(PendingHealthWebhook)
+class PendingHealthWebhookAdmin(watchlist_admin.OwedWebhookAdmin):
+    list_display = ("period", "previous", "attempts", "due_at")
+    list_select_related = ("period__camera",)
+    readonly_fields = ("period", "previous", "attempts", "due_at")
 
 
 @admin.register(ZoneCount)
