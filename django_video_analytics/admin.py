@@ -5,8 +5,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_secrets import SecretsAdminMixin, SecretsForm
-from .admin_zone_editor import ZoneAdminForm, ZoneEditorWidget, snapshot_response
+from .admin_secrets import (
+    SecretsAdminMixin,
+    SecretsForm,
+    WebhookSecretsAdminMixin,
+    WebhookSecretsForm,
+)
+from .admin_zone_editor import ZoneEditorForm, ZoneEditorWidget, snapshot_response
 from .control import ControlError, get_control_backend
 from .masking import mask_url, mask_urls_in
 from .models import (
@@ -16,13 +21,15 @@ from .models import (
     EventStatistics,
     LineCrossingEvent,
     MotionEvent,
+    PendingHealthWebhook,
+    PendingZoneWebhook,
     Zone,
     ZoneCount,
     ZoneVisitEvent,
 )
 from .operations import admin as operations_admin  # noqa: F401  (registers CameraHealth)
 from .statistics import COUNTERS
-from .watchlist import admin as watchlist_admin  # noqa: F401  (registers the watchlist models)
+from .watchlist import admin as watchlist_admin  # registers the watchlist models
 from .widgets.snapshots import snapshot_of
 
 
@@ -190,8 +197,15 @@ class EventStatisticsAdmin(admin.ModelAdmin):
         return False
 
 
+class ZoneAdminForm(WebhookSecretsForm, ZoneEditorForm):
+    """The zone editor's form, with the webhook URL masked and the secret write-only."""
+
+    class Meta(ZoneEditorForm.Meta):
+        fields = (*ZoneEditorForm.Meta.fields, "webhook_url", "webhook_secret")
+
+
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(WebhookSecretsAdminMixin, admin.ModelAdmin):
     """Points are JSON ``[[x, y], ...]`` in 0..1, drawn over the camera's newest snapshot."""
 
     form = ZoneAdminForm
@@ -217,6 +231,20 @@ class ZoneAdmin(admin.ModelAdmin):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         return snapshot_response(request)
+
+
+@admin.register(PendingZoneWebhook)
+class PendingZoneWebhookAdmin(watchlist_admin.OwedWebhookAdmin):
+    list_display = ("visit", "kind", "attempts", "due_at")
+    list_select_related = ("visit",)
+    readonly_fields = ("visit", "kind", "attempts", "due_at")
+
+
+@admin.register(PendingHealthWebhook)
+class PendingHealthWebhookAdmin(watchlist_admin.OwedWebhookAdmin):
+    list_display = ("period", "previous", "attempts", "due_at")
+    list_select_related = ("period__camera",)
+    readonly_fields = ("period", "previous", "attempts", "due_at")
 
 
 @admin.register(ZoneCount)

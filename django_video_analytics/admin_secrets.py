@@ -1,9 +1,14 @@
 """Admin parts that keep secrets write-only: masked URLs, kept secrets, masked read-only views."""
 
+import django
 from django import forms
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .masking import CredentialsNotKept, keep_stored_credentials, mask_url
+
+# Django 5 warns unless URL fields say which scheme a bare host means; 4.2 has no choice.
+URL_FIELD_OPTIONS = {"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}
 
 
 class SecretsForm(forms.ModelForm):
@@ -70,3 +75,27 @@ class SecretsAdminMixin:
             )
             for title, options in fieldsets
         ]
+
+
+class WebhookSecretsForm(SecretsForm):
+    """A form of a row with ``webhook_url`` (shown masked) and ``webhook_secret`` (write-only)."""
+
+    webhook_url = forms.URLField(
+        label=_("webhook URL"), max_length=500, required=False, **URL_FIELD_OPTIONS
+    )
+    masked_url_fields = ("webhook_url",)
+    secret_fields = ("webhook_secret",)
+
+
+class WebhookSecretsAdminMixin(SecretsAdminMixin):
+    """Read-only, ``webhook_url`` is shown masked and ``webhook_secret`` only as set or not."""
+
+    masked_fields = {"webhook_url": "display_webhook_url", "webhook_secret": "has_webhook_secret"}
+
+    @admin.display(description=_("webhook URL"))
+    def display_webhook_url(self, obj):
+        return mask_url(obj.webhook_url)
+
+    @admin.display(description=_("webhook secret"), boolean=True)
+    def has_webhook_secret(self, obj):
+        return bool(obj.webhook_secret)

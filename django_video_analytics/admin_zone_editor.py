@@ -67,7 +67,7 @@ class ZoneEditorWidget(forms.Textarea):
         return context
 
 
-class ZoneAdminForm(forms.ModelForm):
+class ZoneEditorForm(forms.ModelForm):
     """Tells the editor widget which camera's snapshot to draw on."""
 
     class Meta:
@@ -76,7 +76,8 @@ class ZoneAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        widget = self.fields["points"].widget
+        points = self.fields.get("points")  # absent for a view-only user
+        widget = points.widget if points else None
         if isinstance(widget, ZoneEditorWidget) and "camera" in self.fields:
             widget.camera = self["camera"].value()
 

@@ -11,7 +11,6 @@ class VideoAnalyticsConfig(AppConfig):
     def ready(self):
         # Registers the system checks; nothing heavy is imported here.
         from . import checks  # noqa: F401
-        from .operations import health_webhook  # noqa: F401  (POSTs camera health changes)
         from .watchlist import receivers  # noqa: F401  (plate alerts on events_stored)
         from .widgets import cache  # noqa: F401  (connects the events_stored receiver)
         from .zone_alerts import raise_zone_alerts  # noqa: F401  (zone_alert on events_stored)

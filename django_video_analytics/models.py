@@ -13,6 +13,7 @@ from .validators import (
     validate_plate_format,
     validate_roi_zones,
     validate_stream_url,
+    validate_webhook_url,
 )
 
 
@@ -394,8 +395,29 @@ class CameraHealth(models.Model):
         return f"{self.camera_id} {self.state} since {self.since:%Y-%m-%d %H:%M:%S}"
 
 
-class PendingWebhook(models.Model):
-    """A webhook delivery still owed: written with its alert, removed once done or given up."""
+class OwedWebhook(models.Model):
+    """A webhook delivery still owed: written with its alert, removed once done or given up.
+
+    ``webhook_outbox`` works off every concrete subclass the same way.
+    """
+
+    attempts = models.PositiveSmallIntegerField(_("attempts started"), default=0)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["due_at"]
+
+    def __str__(self):
+        return f"{self.subject()} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+    def subject(self):
+        """What the delivery is of, for log lines ("alert 7")."""
+        raise NotImplementedError
+
+
+class PendingWebhook(OwedWebhook):
+    """The webhook of a plate alert, still owed."""
 
     alert = models.OneToOneField(
         PlateAlert,
@@ -404,17 +426,14 @@ class PendingWebhook(models.Model):
         related_name="pending_webhook",
         verbose_name=_("alert"),
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts started"), default=0)
-    due_at = models.DateTimeField(_("due at"), db_index=True)
 
-    class Meta:
+    class Meta(OwedWebhook.Meta):
         db_table = "video_analytics_pendingwebhook"
-        ordering = ["due_at"]
         verbose_name = _("pending webhook")
         verbose_name_plural = _("pending webhooks")
 
-    def __str__(self):
-        return f"alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+    def subject(self):
+        return f"alert {self.alert_id}"
 
 
 class Zone(models.Model):
@@ -476,6 +495,21 @@ class Zone(models.Model):
         null=True,
         blank=True,
         help_text=_("Zones: more objects inside at once than this is over the limit."),
+    )
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        max_length=500,
+        blank=True,
+        validators=[validate_webhook_url],
+        help_text=_("Zones: loitering and over-limit alerts are POSTed here (signed)."),
+    )
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Signs each delivery: X-Video-Analytics-Signature: sha256=<HMAC of timestamp.body>."
+        ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -657,3 +691,44 @@ class ZoneVisitEvent(Event):
             models.Index(fields=["camera", "timestamp"], name="va_visit_cam_ts"),
             models.Index(fields=["zone", "entered"], name="va_visit_zone_entered"),
         ]
+
+
+class PendingZoneWebhook(OwedWebhook):
+    """The webhook of a zone alert (``zone_alerts``), still owed; the zone says where to."""
+
+    visit = models.ForeignKey(
+        ZoneVisitEvent,
+        on_delete=models.CASCADE,
+        related_name="pending_webhooks",
+        verbose_name=_("zone visit"),
+    )
+    kind = models.CharField(_("kind"), max_length=16)
+
+    class Meta(OwedWebhook.Meta):
+        db_table = "video_analytics_pendingzonewebhook"
+        verbose_name = _("pending zone webhook")
+        verbose_name_plural = _("pending zone webhooks")
+
+    def subject(self):
+        return f"zone alert {self.kind} of visit {self.visit_id}"
+
+
+class PendingHealthWebhook(OwedWebhook):
+    """The ``CAMERA_HEALTH_WEBHOOK_URL`` POST of a health period's start, still owed."""
+
+    period = models.OneToOneField(
+        CameraHealth,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_webhook",
+        verbose_name=_("health period"),
+    )
+    previous = models.CharField(_("previous state"), max_length=16, blank=True)
+
+    class Meta(OwedWebhook.Meta):
+        db_table = "video_analytics_pendinghealthwebhook"
+        verbose_name = _("pending camera health webhook")
+        verbose_name_plural = _("pending camera health webhooks")
+
+    def subject(self):
+        return f"camera health period {self.period_id}"

@@ -13,7 +13,7 @@ def consume_redis_events(max_messages=None):
     """
     from .conf import analytics_settings
     from .events.consumer import EventConsumer, default_consumer_name
-    from .watchlist.outbox import run_after_batch
+    from .webhook_outbox import run_after_batch
 
     consumer = EventConsumer(consumer_name=default_consumer_name(prefix="celery"))
     result = consumer.drain(max_messages or analytics_settings.CELERY_TASK_MAX_MESSAGES)
@@ -51,13 +51,23 @@ def sweep_camera_health():
     return sweep()
 
 
-@shared_task(bind=True, name="video_analytics.deliver_camera_health", ignore_result=True)
-def deliver_camera_health(self, payload):
-    """POST a camera health change; retry with exponential back-off while it fails."""
-    from .conf import analytics_settings
-    from .operations.health_webhook import post
-    from .watchlist.webhooks import retry_delay
+@shared_task(bind=True, name="video_analytics.deliver_webhooks", ignore_result=True)
+def deliver_webhooks(self):
+    """Attempt the due webhook deliveries; come back when the next retry is due.
 
-    attempt = self.request.retries + 1
-    if not post(payload) and attempt < analytics_settings.WEBHOOK_MAX_ATTEMPTS:
-        raise self.retry(countdown=retry_delay(attempt), max_retries=None)
+    The runner of ``WEBHOOK_DELIVERY = "celery"`` (``webhook_outbox``).
+    """
+    import time
+
+    from .webhook_outbox import run_due, seconds_until_next
+
+    while True:
+        run_due()
+        wait = seconds_until_next()
+        if wait is None:
+            return
+        if not self.request.is_eager:
+            self.apply_async(countdown=wait)
+            return
+        # Eager (tests, hosts without a broker): no queue to come back through, so wait here.
+        time.sleep(wait)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import outbound
 from .classes import detection_class_names
 from .conf import analytics_settings
 from .pipeline.anpr.formats import preset_names
@@ -62,6 +63,16 @@ def validate_stream_url(url):
         )
     if not parts.hostname:
         raise ValidationError(_("The URL has no host."), code="no_host")
+
+
+def validate_webhook_url(url):
+    """A receiver URL the outbound policy allows; checked again at each delivery."""
+    if not url:
+        return
+    try:
+        outbound.validate_url(url)
+    except outbound.OutboundBlocked as exc:
+        raise ValidationError(str(exc), code="blocked") from exc
 
 
 def validate_detection_classes(value):

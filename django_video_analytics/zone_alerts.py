@@ -2,15 +2,19 @@
 
 Connected to ``events_stored``, so it runs once per stored visit report (``events.outbox``).
 A visit raises each alert on its first report only: the open (loitering) report when it
-loitered, else the closed one; a loitering visit's closed report raises nothing new.
+loitered, else the closed one; a loitering visit's closed report raises nothing new. A zone
+with a ``webhook_url`` is owed a signed webhook of each alert, in the same transaction
+(``zone_webhooks``, ``webhook_outbox``).
 """
 
 import logging
+from functools import partial
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
-from .models import Zone, ZoneVisitEvent
+from . import webhook_outbox
+from .models import PendingZoneWebhook, Zone, ZoneVisitEvent
 from .signals import events_stored, zone_alert
 
 logger = logging.getLogger(__name__)
@@ -30,7 +34,15 @@ def raise_zone_alerts(sender, counts, events, **kwargs):
         if zone is not None:
             for kind in alert_kinds(visit, zone):
                 logger.info("zone alert %s: zone %r of %s", kind, zone.name, zone.camera.camera_id)
+                if zone.webhook_url:
+                    owe_webhook(zone, kind, visit)
                 send(sender, zone, kind, visit)
+
+
+def owe_webhook(zone, kind, visit):
+    """Owe the zone's webhook of the alert; wake its runner once the transaction commits."""
+    row = webhook_outbox.owe(PendingZoneWebhook, visit=visit, kind=kind)
+    transaction.on_commit(partial(webhook_outbox.start_runner_quietly, row.subject()))
 
 
 def send(sender, zone, kind, visit):

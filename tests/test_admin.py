@@ -122,3 +122,29 @@ def test_detection_event_page_draws_the_boxes_escaped(admin_client, secret_camer
     assert "&lt;b&gt;car&lt;/b&gt; 0.80</text>" in html
     assert "<b>car" not in html
     assert "django_video_analytics/widgets.css" in html
+
+
+def test_owed_webhooks_are_listed_read_only(admin_client, secret_camera):
+    from django_video_analytics import webhook_outbox
+    from django_video_analytics.models import (
+        CameraHealth,
+        PendingHealthWebhook,
+        PendingZoneWebhook,
+        Zone,
+        ZoneVisitEvent,
+    )
+
+    now = timezone.now()
+    zone = Zone.objects.create(camera=secret_camera, name="hall", points=[[0, 0], [1, 0], [1, 1]])
+    visit = ZoneVisitEvent.objects.create(
+        camera=secret_camera, timestamp=now, source_id="v:1", zone=zone, zone_name="hall",
+        track_id=7, class_name="person", entered=now, dwell_seconds=61, loitered=True,
+    )  # fmt: skip
+    period = CameraHealth.objects.create(camera=secret_camera, state="offline", since=now)
+    webhook_outbox.owe(PendingZoneWebhook, visit=visit, kind="loitering")
+    webhook_outbox.owe(PendingHealthWebhook, period=period, previous="online")
+    for model, text in (("pendingzonewebhook", "loitering"), ("pendinghealthwebhook", "online")):
+        listed = admin_client.get(reverse(f"admin:django_video_analytics_{model}_changelist"))
+        assert listed.status_code == 200 and text in listed.content.decode()
+        add = admin_client.get(reverse(f"admin:django_video_analytics_{model}_add"))
+        assert add.status_code == 403

@@ -1,6 +1,7 @@
 """JSON shapes of cameras, events and statistics, and the validation of camera input."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -12,6 +13,7 @@ from .fields import (
     ClassNamesField,
     MaskedCredentialsMixin,
     MaskedTextField,
+    MaskedURLField,
     ROIZonesField,
     ZonePointsField,
 )
@@ -201,6 +203,10 @@ class ZoneSerializer(serializers.ModelSerializer):
     )
     points = ZonePointsField(help_text=_("[x, y] in 0..1: 2 for a line, 3 to 32 for a zone."))
     classes = ClassNamesField(required=False, help_text=_("Class names counted; empty: all."))
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: MaskedURLField,  # webhook_url: credentials are write-only
+    }
 
     class Meta:
         model = Zone
@@ -210,10 +216,13 @@ class ZoneSerializer(serializers.ModelSerializer):
             "camera",
             *Zone.SPEC_FIELDS,
             "occupancy_limit",
+            "webhook_url",
+            "webhook_secret",
             "enabled",
             "created_at",
             "updated_at",
         )
+        extra_kwargs = {"webhook_secret": {"write_only": True}}
 
     def get_fields(self):
         fields = super().get_fields()

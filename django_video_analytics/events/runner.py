@@ -163,8 +163,8 @@ class ConsumerRunner:
             self._backlog_since = time.monotonic()
 
     def _deliver_webhooks(self):
-        """Owed webhook deliveries get their turn between batches (watchlist/outbox.py)."""
-        from ..watchlist.outbox import run_after_batch
+        """Owed webhook deliveries get their turn between batches (``webhook_outbox``)."""
+        from ..webhook_outbox import run_after_batch
 
         try:
             run_after_batch()

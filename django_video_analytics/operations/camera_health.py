@@ -11,13 +11,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import webhook_outbox
 from ..conf import analytics_settings
-from ..models import Camera, CameraHealth
+from ..models import Camera, CameraHealth, PendingHealthWebhook
 from ..signals import camera_health_changed
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,11 @@ def record_change(camera, state, since, reason=""):
             since = max(since, open_period.since)  # periods never overlap
             open_period.until = since
             open_period.save(update_fields=["until"])
-        CameraHealth.objects.create(camera=camera, state=state, since=since, reason=reason)
+        period = CameraHealth.objects.create(camera=camera, state=state, since=since, reason=reason)
+        if analytics_settings.CAMERA_HEALTH_WEBHOOK_URL:
+            # Same transaction: never a recorded change without its POST owed.
+            row = webhook_outbox.owe(PendingHealthWebhook, period=period, previous=previous or "")
+            transaction.on_commit(partial(webhook_outbox.start_runner_quietly, row.subject()))
         transaction.on_commit(
             lambda: camera_health_changed.send(
                 sender=CameraHealth,

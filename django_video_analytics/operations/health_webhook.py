@@ -1,95 +1,46 @@
-"""Camera health changes POSTed to ``CAMERA_HEALTH_WEBHOOK_URL``, signed like plate alerts.
+"""Camera health changes POSTed to ``CAMERA_HEALTH_WEBHOOK_URL``, durable like alert webhooks.
 
 The body is ``{"type": "camera_health", "camera_id", "state", "previous", "since",
 "reason"}``; with ``CAMERA_HEALTH_WEBHOOK_SECRET`` set it is signed like plate alerts
-(``signing.py``). Delivered in the background (Celery with ``WEBHOOK_DELIVERY="celery"``,
-else a thread), retried up to ``WEBHOOK_MAX_ATTEMPTS`` times. The URL is the operator's own
-setting, so, like ``ANALYTICS_SERVICE_URL``, it is not held to the outbound address policy.
+(``webhook_post``). ``camera_health.record_change`` owes a ``PendingHealthWebhook`` in the
+transaction that opens the period; the runners of ``webhook_outbox`` deliver it, retried up
+to ``WEBHOOK_MAX_ATTEMPTS`` times. The URL is the operator's own setting, so, like
+``ANALYTICS_SERVICE_URL``, it is not held to the outbound address policy.
 """
 
-import json
 import logging
-import threading
-import time
 
-from .. import outbound, signing
+from .. import webhook_post
 from ..conf import analytics_settings
-from ..masking import mask_url
-from ..signals import camera_health_changed
-from ..watchlist.webhooks import EVENT_HEADER, retry_delay
+from ..models import CameraHealth
 
 logger = logging.getLogger(__name__)
 
 
-def health_payload(camera, state, previous, since, reason):
+def health_payload(period, previous):
     return {
         "type": "camera_health",
-        "camera_id": camera.camera_id,
-        "state": state,
-        "previous": previous,
-        "since": since.isoformat(),
-        "reason": reason,
+        "camera_id": period.camera.camera_id,
+        "state": period.state,
+        "previous": previous or None,
+        "since": period.since.isoformat(),
+        "reason": period.reason,
     }
 
 
-def post(payload):
-    """POST ``payload`` once; True when answered 2xx."""
+def deliver_owed(row):
+    """POST the change of a ``PendingHealthWebhook`` once: True, False, or None (no URL)."""
     url = analytics_settings.CAMERA_HEALTH_WEBHOOK_URL
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", EVENT_HEADER: "camera_health"}
-    secret = analytics_settings.CAMERA_HEALTH_WEBHOOK_SECRET
-    if secret:
-        headers.update(signing.signature_headers(secret, body))
-    try:
-        reply = outbound.request(
-            "POST",
-            url,
-            body=body,
-            headers=headers,
-            timeout=analytics_settings.WEBHOOK_TIMEOUT,
-            enforce_policy=False,
-        )
-    except outbound.OutboundError as exc:
-        error = exc.detail
-    else:
-        if 200 <= reply.status < 300:
-            return True
-        error = f"HTTP {reply.status}"
-    logger.warning(
-        "Camera health webhook to %s failed for %s: %s",
-        mask_url(url),
-        payload["camera_id"],
-        error,
-    )
-    return False
-
-
-def deliver_with_retries(payload):
-    attempts = analytics_settings.WEBHOOK_MAX_ATTEMPTS
-    for attempt in range(1, attempts + 1):
-        if post(payload):
-            return True
-        if attempt < attempts:
-            time.sleep(retry_delay(attempt))
-    logger.error("Camera health webhook for %s given up", payload["camera_id"])
-    return False
-
-
-def on_health_changed(sender, camera, state, previous, since, reason, **kwargs):
-    """Schedule the POST of a change when ``CAMERA_HEALTH_WEBHOOK_URL`` is set."""
-    if not analytics_settings.CAMERA_HEALTH_WEBHOOK_URL:
+    if not url:
+        logger.info("Webhook of %s dropped: CAMERA_HEALTH_WEBHOOK_URL is unset", row.subject())
         return None
-    payload = health_payload(camera, state, previous, since, reason)
-    if analytics_settings.WEBHOOK_DELIVERY == "celery":
-        from ..tasks import deliver_camera_health
-
-        deliver_camera_health.delay(payload)
-        return None
-    thread = threading.Thread(
-        target=deliver_with_retries, args=(payload,), name="camera-health-webhook", daemon=True
+    period = CameraHealth.objects.select_related("camera").get(pk=row.period_id)
+    result = webhook_post.post(
+        url,
+        analytics_settings.CAMERA_HEALTH_WEBHOOK_SECRET,
+        health_payload(period, row.previous),
+        enforce_policy=False,
     )
-    thread.start()
-    return thread
-
-
-camera_health_changed.connect(on_health_changed, dispatch_uid="video_analytics_health_webhook")
+    if not result.succeeded:
+        webhook_post.log_failure(logger, row.subject(), url, row.attempts, result)
+    return result.succeeded

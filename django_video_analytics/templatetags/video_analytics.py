@@ -275,6 +275,19 @@ def zone_hourly_chart(context: Context, zone: Any, hours: int | str = 24) -> dic
     return {"zone": zone, "chart": zones.hourly_chart(zones.hourly_counts(zone, int(hours)))}
 
 
+@register.inclusion_tag(f"{TEMPLATE_DIR}/zone_dwell_histogram.html", takes_context=True)
+def zone_dwell_histogram(context: Context, zone: Any, days: int | str = 7) -> dict[str, Any]:
+    """Bars of the zone's closed visits per dwell bin, of those entered in the last ``days``."""
+    zone = zones.zone_in(context, zone)
+    if zone is None:
+        return {"zone": None}
+    return {
+        "zone": zone,
+        "days": int(days),
+        "chart": zones.dwell_chart(zones.dwell_bins(zone, int(days))),
+    }
+
+
 @register.simple_tag
 def video_analytics_css() -> str:
     """The ``<link>`` of the optional stylesheet; hosts that style the widgets leave it out."""

@@ -1,27 +1,16 @@
 """Admin of the watchlist: entries, alerts and their webhook delivery log."""
 
-import django
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..admin_secrets import SecretsAdminMixin, SecretsForm
+from ..admin_secrets import WebhookSecretsAdminMixin, WebhookSecretsForm
 from ..masking import mask_url
 from ..models import PendingWebhook, PlateAlert, WatchlistEntry, WebhookDelivery
 from .api import clean_entry
 
-# Django 5 warns unless URL fields say which scheme a bare host means; 4.2 has no choice.
-URL_FIELD_OPTIONS = {"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}
 
-
-class WatchlistEntryForm(SecretsForm):
-    webhook_url = forms.URLField(
-        label=_("webhook URL"), max_length=500, required=False, **URL_FIELD_OPTIONS
-    )
-    masked_url_fields = ("webhook_url",)
-    secret_fields = ("webhook_secret",)
-
+class WatchlistEntryForm(WebhookSecretsForm):
     class Meta:
         model = WatchlistEntry
         fields = WatchlistEntry.EDITABLE_FIELDS
@@ -31,7 +20,7 @@ class WatchlistEntryForm(SecretsForm):
 
 
 @admin.register(WatchlistEntry)
-class WatchlistEntryAdmin(SecretsAdminMixin, admin.ModelAdmin):
+class WatchlistEntryAdmin(WebhookSecretsAdminMixin, admin.ModelAdmin):
     form = WatchlistEntryForm
     list_display = ("plate", "label", "is_pattern", "max_distance", "is_active", "active_until")
     list_filter = ("is_active", "is_pattern", "cameras")
@@ -45,16 +34,6 @@ class WatchlistEntryAdmin(SecretsAdminMixin, admin.ModelAdmin):
         ),
         (_("Webhook"), {"fields": ("webhook_url", "webhook_secret")}),
     )
-    masked_fields = {"webhook_url": "display_webhook_url", "webhook_secret": "has_webhook_secret"}
-
-    @admin.display(description=_("webhook URL"))
-    def display_webhook_url(self, entry):
-        return mask_url(entry.webhook_url)
-
-    @admin.display(description=_("webhook secret"), boolean=True)
-    def has_webhook_secret(self, entry):
-        return bool(entry.webhook_secret)
-
     readonly_fields = ("created_by",)
 
     def save_model(self, request, obj, form, change):
@@ -132,16 +111,18 @@ class WebhookDeliveryAdmin(DeliveryURLMasked, admin.ModelAdmin):
         return False
 
 
-@admin.register(PendingWebhook)
-class PendingWebhookAdmin(admin.ModelAdmin):
-    """Deliveries still owed (outbox.py); read-only, the runners work them off."""
-
-    list_display = ("alert", "attempts", "due_at")
-    list_select_related = ("alert",)
-    readonly_fields = ("alert", "attempts", "due_at")
+class OwedWebhookAdmin(admin.ModelAdmin):
+    """Deliveries still owed (``webhook_outbox``); read-only, the runners work them off."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PendingWebhook)
+class PendingWebhookAdmin(OwedWebhookAdmin):
+    list_display = ("alert", "attempts", "due_at")
+    list_select_related = ("alert",)
+    readonly_fields = ("alert", "attempts", "due_at")

@@ -6,9 +6,9 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 
-from ..models import ANPREvent, PlateAlert, WatchlistEntry
+from .. import webhook_outbox
+from ..models import ANPREvent, PendingWebhook, PlateAlert, WatchlistEntry
 from ..signals import plate_alert
-from . import outbox
 from .patterns import PatternError, compile_pattern
 from .plates import canonical_plate
 from .scoping import cameras_of_owner
@@ -115,7 +115,8 @@ def raise_alerts(events):
                 )
                 if created:
                     if entry.webhook_url:
-                        outbox.enqueue(alert)  # same transaction: never an alert without it
+                        # Same transaction: never an alert without its delivery owed.
+                        webhook_outbox.owe(PendingWebhook, alert=alert)
                     alerts.append(alert)
                     transaction.on_commit(partial(announce, alert))
     return alerts
@@ -133,12 +134,7 @@ def announce(alert):
     )
     plate_alert.send(sender=PlateAlert, alert=alert)
     if alert.entry.webhook_url:
-        try:
-            outbox.start_runner()
-        except Exception:
-            # E.g. the Celery broker is down: the delivery stays owed, and the consumer
-            # takes it once it is overdue.
-            logger.exception("Webhook runner of plate alert %s not started", alert.pk)
+        webhook_outbox.start_runner_quietly(f"plate alert {alert.pk}")
 
 
 def _fill_missing_ids(events):

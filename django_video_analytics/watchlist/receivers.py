@@ -6,7 +6,6 @@ from django.db import DatabaseError
 from django.dispatch import receiver
 
 from ..signals import events_stored
-from . import tasks  # noqa: F401  (registers video_analytics.deliver_webhooks)
 from .matching import raise_alerts
 
 logger = logging.getLogger(__name__)

@@ -1,26 +1,16 @@
-"""Webhook delivery of plate alerts: one signed JSON POST per attempt, logged.
+"""Webhook delivery of plate alerts: the payload, one signed POST per attempt, logged.
 
-Each POST carries ``X-Video-Analytics-Timestamp`` and ``X-Video-Analytics-Signature:
-sha256=<hex HMAC-SHA256 of "timestamp.body">`` keyed with the entry's secret (see
-``django_video_analytics.signing``); every attempt is a ``WebhookDelivery`` row. Which
-attempt runs when is the outbox's business (``outbox.py``).
+The POST is ``webhook_post.post``, signed with the entry's secret; every attempt is a
+``WebhookDelivery`` row. Which attempt runs when is the outbox's business
+(``webhook_outbox.py``).
 """
 
-import json
 import logging
-import time
 
-from .. import metrics, outbound, signing
-from ..conf import analytics_settings
-from ..masking import mask_url
+from .. import webhook_post
 from ..models import PlateAlert, WebhookDelivery
 
 logger = logging.getLogger(__name__)
-
-EVENT_HEADER = "X-Video-Analytics-Event"
-# What the delivery log (and so the API) says; the detail goes to the log only.
-CONNECTION_FAILED = "connection failed"
-BLOCKED = "blocked by the outbound request policy"
 
 
 def alert_payload(alert):
@@ -40,51 +30,26 @@ def alert_payload(alert):
     }
 
 
-def retry_delay(attempt):
-    """Seconds to wait after failed attempt number ``attempt`` (1, 2, 4 ... x back-off)."""
-    return analytics_settings.WEBHOOK_RETRY_BACKOFF * 2 ** (attempt - 1)
+def deliver_owed(row):
+    """POST the alert of a ``PendingWebhook`` once, logged as a ``WebhookDelivery``.
 
-
-def deliver(alert_id, attempt):
-    """POST one alert once; return the logged ``WebhookDelivery`` (None: no webhook left)."""
-    alert = PlateAlert.objects.select_related("entry", "event__camera").get(pk=alert_id)
+    True when delivered, False when it failed, None when the entry no longer has a URL.
+    """
+    alert = PlateAlert.objects.select_related("entry", "event__camera").get(pk=row.alert_id)
     entry = alert.entry
     if not entry.webhook_url:
-        logger.info("Webhook of alert %s dropped: its entry no longer has a URL", alert_id)
+        logger.info("Webhook of alert %s dropped: its entry no longer has a URL", alert.pk)
         return None
-    body = json.dumps(alert_payload(alert), separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", EVENT_HEADER: "plate_alert"}
-    if entry.webhook_secret:
-        headers.update(signing.signature_headers(entry.webhook_secret, body))
-    delivery = WebhookDelivery(alert=alert, url=entry.webhook_url, attempt=attempt)
-    started = time.monotonic()
-    try:
-        response = outbound.request(
-            "POST",
-            entry.webhook_url,
-            body=body,
-            headers=headers,
-            timeout=analytics_settings.WEBHOOK_TIMEOUT,
-        )
-    except outbound.OutboundBlocked as exc:
-        delivery.error, detail = BLOCKED, str(exc)
-    except outbound.OutboundError as exc:
-        # One message for refused, unreachable and silent receivers: no port-scan oracle.
-        delivery.error, detail = CONNECTION_FAILED, exc.detail
-    else:
-        delivery.status_code = response.status
-        delivery.succeeded = 200 <= response.status < 300
-        if not delivery.succeeded:
-            delivery.error = detail = f"HTTP {response.status}"
-    delivery.duration_ms = int((time.monotonic() - started) * 1000)
-    delivery.save()
-    metrics.record_webhook(delivery.succeeded)
-    if not delivery.succeeded:
-        logger.warning(
-            "Webhook of alert %s to %s failed (attempt %d): %s",
-            alert_id,
-            mask_url(entry.webhook_url),
-            attempt,
-            detail,
-        )
-    return delivery
+    result = webhook_post.post(entry.webhook_url, entry.webhook_secret, alert_payload(alert))
+    WebhookDelivery.objects.create(
+        alert=alert,
+        url=entry.webhook_url,
+        attempt=row.attempts,
+        succeeded=result.succeeded,
+        status_code=result.status_code,
+        error=result.error,
+        duration_ms=result.duration_ms,
+    )
+    if not result.succeeded:
+        webhook_post.log_failure(logger, row.subject(), entry.webhook_url, row.attempts, result)
+    return result.succeeded

@@ -1,10 +1,11 @@
-"""Data of the zone tags: today's crossings, the current occupancy, hourly counts (cached)."""
+"""Data of the zone tags: crossings today, occupancy now, hourly counts, dwell bins (cached)."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import zone_counts
 from ..models import Zone
@@ -104,3 +105,66 @@ def hourly_chart(series, width=320, height=80, gap=1):
         if counts[name]
     ]
     return HourlyChart(width, height, bars, peak, series[0][0], series[-1][0])
+
+
+def dwell_bins(zone, days):
+    """The zone's closed visits per dwell bin (``zone_counts.dwell_histogram``), last ``days``.
+
+    The visits that entered in the last ``days`` x 24 UTC hours, the current one included.
+    """
+    last = zone_counts.hour_of(timezone.now())
+    first = last - datetime.timedelta(hours=24 * days - 1)
+
+    def compute():
+        rows = zone_counts.in_range([zone.pk], first, last + datetime.timedelta(hours=1))
+        return zone_counts.dwell_histogram(rows)
+
+    return cached_for(zone, f"dwell:{days}:{last:%Y%m%d%H}", compute)
+
+
+@dataclass(frozen=True)
+class DwellChart:
+    width: int
+    height: int
+    bars: list
+    labels: list  # one per bin, in order: "under 10 s" ... "15 min or more"
+    visits: int  # all the bins together
+
+
+def dwell_label(lower, upper):
+    """ "under 10 s", "10 s to 30 s", "15 min or more" for a bin's bounds in seconds."""
+    if lower == 0:
+        return _("under %(upper)s") % {"upper": _duration(upper)}
+    if upper is None:
+        return _("%(lower)s or more") % {"lower": _duration(lower)}
+    return _("%(lower)s to %(upper)s") % {"lower": _duration(lower), "upper": _duration(upper)}
+
+
+def _duration(seconds):
+    if seconds >= 60 and seconds % 60 == 0:
+        return _("%(minutes)d min") % {"minutes": seconds // 60}
+    return _("%(seconds)d s") % {"seconds": seconds}
+
+
+def dwell_chart(bins, width=320, height=80, gap=4):
+    """One bar per dwell bin, scaled to the fullest, with the bins' labels."""
+    lowers = [0] + [item["up_to_seconds"] for item in bins[:-1]]
+    labels = [
+        dwell_label(lower, item["up_to_seconds"]) for lower, item in zip(lowers, bins, strict=True)
+    ]
+    slot = width / len(bins)
+    peak = max(item["visits"] for item in bins)
+    scale = height / peak if peak else 0
+    bars = [
+        Bar(
+            x=round(index * slot + gap / 2, 2),
+            y=round(height - item["visits"] * scale, 2),
+            width=round(slot - gap, 2),
+            height=round(item["visits"] * scale, 2),
+            name="dwell",
+            title=f"{label}: {item['visits']}",
+        )
+        for index, (item, label) in enumerate(zip(bins, labels, strict=True))
+        if item["visits"]
+    ]
+    return DwellChart(width, height, bars, labels, sum(item["visits"] for item in bins))

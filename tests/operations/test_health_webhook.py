@@ -1,9 +1,12 @@
 """Camera health changes POSTed, signed, to a real local HTTP server (thread and Celery)."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.db import transaction
 
+from django_video_analytics import webhook_outbox
+from django_video_analytics.models import PendingHealthWebhook
 from django_video_analytics.operations.camera_health import record_change
 from django_video_analytics.signing import verify_signature
 from tests.watchlist.conftest import WebhookReceiver
@@ -73,3 +76,23 @@ def test_a_change_is_posted_signed_and_retried(settings, camera, receiver, deliv
 def test_nothing_is_posted_without_a_url(camera, receiver):
     record_change(camera, "online", SINCE)
     assert not receiver.received.wait(0.5) and receiver.requests == []
+
+
+def test_a_change_is_owed_with_its_period_and_delivered_once_by_a_later_runner(
+    settings, camera, receiver
+):
+    configure(settings, receiver, "consumer")  # no consumer runs in this test
+    receiver.statuses = []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_change(camera, "offline", SINCE, "no heartbeat")
+        raise RuntimeError("rolled back with the period")
+    assert not PendingHealthWebhook.objects.exists()
+
+    record_change(camera, "offline", SINCE, "no heartbeat")
+    record_change(camera, "online", SINCE + timedelta(minutes=5))
+    assert PendingHealthWebhook.objects.count() == 2 and receiver.requests == []
+    assert webhook_outbox.run_due() == 2  # e.g. the consumer, after a restart
+    assert webhook_outbox.run_due() == 0
+    states = sorted((r["state"], r["previous"]) for r in map(receiver.json, range(2)))
+    assert states == [("offline", None), ("online", "offline")]
+    assert len(receiver.requests) == 2 and not PendingHealthWebhook.objects.exists()

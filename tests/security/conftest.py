@@ -1,7 +1,9 @@
+import signal
 import threading
 
 import pytest
 
+from ..events.processes import start_consumer
 from ..watchlist.conftest import WebhookReceiver
 
 # The receivers below listen on 127.0.0.1, which the outbound policy refuses by default:
@@ -49,6 +51,17 @@ class HangingReceiver(WebhookReceiver):
             answer(handler)
 
         self.server.RequestHandlerClass.do_POST = do_post
+
+
+def kill_consumer_mid_delivery(receiver, overrides, log_path):
+    """Start ``consume_events`` and SIGKILL it while ``receiver`` holds its POST open."""
+    victim = start_consumer(overrides=overrides, log_path=log_path)
+    try:
+        assert receiver.arrived.wait(60), log_path.read_text()
+        victim.send_signal(signal.SIGKILL)
+        assert victim.wait(10) == -signal.SIGKILL
+    finally:
+        victim.kill()
 
 
 @pytest.fixture

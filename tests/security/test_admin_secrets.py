@@ -14,6 +14,7 @@ from django_video_analytics.models import (
     PlateAlert,
     WatchlistEntry,
     WebhookDelivery,
+    Zone,
 )
 
 CAMERA_URL = "rtsp://admin:Pa55@word@[fd00::5]:554/live?token=T0kenValue"
@@ -26,8 +27,9 @@ VIEWER_PERMISSIONS = (
     "view_watchlistentry",
     "view_platealert",
     "view_webhookdelivery",
+    "view_zone",
 )
-EDITOR_PERMISSIONS = VIEWER_PERMISSIONS + ("change_camera", "change_watchlistentry")
+EDITOR_PERMISSIONS = VIEWER_PERMISSIONS + ("change_camera", "change_watchlistentry", "change_zone")
 
 
 def staff_client(username, codenames):
@@ -72,7 +74,14 @@ def rows(db):
         entry=entry, event=event, camera=camera, license_plate="AB12CDE"
     )
     delivery = WebhookDelivery.objects.create(alert=alert, url=WEBHOOK_URL, attempt=1)
-    return {"camera": camera, "entry": entry, "alert": alert, "delivery": delivery}
+    zone = Zone.objects.create(
+        camera=camera,
+        name="waiting",
+        points=[[0.1, 0.1], [0.4, 0.1], [0.4, 0.4]],
+        webhook_url=WEBHOOK_URL,
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    return {"camera": camera, "entry": entry, "alert": alert, "delivery": delivery, "zone": zone}
 
 
 def admin_pages(rows):
@@ -82,6 +91,7 @@ def admin_pages(rows):
         ("watchlistentry", rows["entry"]),
         ("platealert", rows["alert"]),
         ("webhookdelivery", rows["delivery"]),
+        ("zone", rows["zone"]),
     ):
         pages.append(reverse(f"admin:django_video_analytics_{model}_changelist"))
         pages.append(reverse(f"admin:django_video_analytics_{model}_change", args=[row.pk]))
@@ -108,6 +118,9 @@ def test_view_only_staff_see_the_masked_url(db, rows):
     assert "rtsp://***:***@[fd00::5]:554/live?token=***" in html
     entry = reverse("admin:django_video_analytics_watchlistentry_change", args=[rows["entry"].pk])
     html = viewer.get(entry).content.decode()
+    assert "https://***:***@hooks.example.com/in?sig=***" in html
+    zone = reverse("admin:django_video_analytics_zone_change", args=[rows["zone"].pk])
+    html = viewer.get(zone).content.decode()
     assert "https://***:***@hooks.example.com/in?sig=***" in html
 
 
@@ -148,3 +161,51 @@ def test_blank_secret_keeps_the_stored_one_and_history_holds_no_secret(db, rows)
     for log in LogEntry.objects.all():
         assert "NewSecretValue" not in f"{log.object_repr} {log.change_message}"
         assert WEBHOOK_SECRET not in f"{log.object_repr} {log.change_message}"
+
+
+def zone_form(zone, **changes):
+    return {
+        "camera": str(zone.camera_id),
+        "name": zone.name,
+        "kind": "polygon",
+        "points": "[[0.1, 0.1], [0.4, 0.1], [0.4, 0.4]]",
+        "in_side": "left",
+        "classes": "[]",
+        "anchor": "bottom_centre",
+        "min_distance": "0.02",
+        "inertia_frames": "2",
+        "loiter_seconds": "60",
+        "occupancy_limit": "",
+        "webhook_url": "https://***:***@hooks.example.com/in?sig=***",
+        "webhook_secret": "",
+        "enabled": "on",
+        **changes,
+    }
+
+
+def test_a_zones_webhook_secret_is_write_only_and_its_url_checked(db, rows):
+    editor = staff_client("editor", EDITOR_PERMISSIONS)
+    zone = rows["zone"]
+    change = reverse("admin:django_video_analytics_zone_change", args=[zone.pk])
+    response = editor.post(change, zone_form(zone, loiter_seconds="90"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    zone.refresh_from_db()
+    assert (zone.loiter_seconds, zone.webhook_url, zone.webhook_secret) == (
+        90.0,
+        WEBHOOK_URL,
+        WEBHOOK_SECRET,
+    )
+    response = editor.post(change, zone_form(zone, webhook_secret="NewSecretValue"))
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert zone.webhook_secret == "NewSecretValue"
+    assert "NewSecretValue" not in editor.get(change).content.decode()
+    for log in LogEntry.objects.all():
+        assert "NewSecretValue" not in f"{log.object_repr} {log.change_message}"
+
+    # The cloud metadata address: refused by the outbound policy when saved.
+    response = editor.post(change, zone_form(zone, webhook_url="http://169.254.169.254/latest/"))
+    assert response.status_code == 200
+    assert "non-public" in response.content.decode()
+    zone.refresh_from_db()
+    assert zone.webhook_url == WEBHOOK_URL

@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from django_video_analytics import webhook_outbox as outbox
 from django_video_analytics.models import ANPREvent, Camera, WatchlistEntry
-from django_video_analytics.watchlist import outbox
 from django_video_analytics.watchlist.matching import raise_alerts
 
 from ..api.factories import BASE, client_for, make_user

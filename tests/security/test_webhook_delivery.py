@@ -1,7 +1,6 @@
 """Durable webhook deliveries: owed in the alert's transaction, done by any runner, never lost."""
 
 import logging
-import signal
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone as django_timezone
 
+from django_video_analytics import webhook_outbox as outbox
 from django_video_analytics.events import wire
 from django_video_analytics.events.publisher import EventPublisher
 from django_video_analytics.models import (
@@ -18,12 +18,11 @@ from django_video_analytics.models import (
     WatchlistEntry,
     WebhookDelivery,
 )
-from django_video_analytics.watchlist import outbox
 from django_video_analytics.watchlist.matching import raise_alerts
 
 from ..api.factories import BASE, client_for, make_user
 from ..events.processes import start_consumer, wait_for
-from .conftest import LOOPBACK
+from .conftest import LOOPBACK, kill_consumer_mid_delivery
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
@@ -179,14 +178,7 @@ def test_a_consumer_killed_mid_delivery_leaves_it_to_a_later_runner(
     settings.VIDEO_ANALYTICS = {**settings.VIDEO_ANALYTICS, **overrides}
     WatchlistEntry.objects.create(plate="AB12CDE", webhook_url=hanging_receiver.url)
     EventPublisher().publish(wire.build_anpr("cam-1", NOW, 1, "AB12CDE", 0.9))
-    log = tmp_path / "consumer.log"
-    victim = start_consumer(overrides=overrides, log_path=log)
-    try:
-        assert hanging_receiver.arrived.wait(60), log.read_text()
-        victim.send_signal(signal.SIGKILL)
-        assert victim.wait(10) == -signal.SIGKILL
-    finally:
-        victim.kill()
+    kill_consumer_mid_delivery(hanging_receiver, overrides, tmp_path / "consumer.log")
     [row] = PendingWebhook.objects.all()
     assert row.attempts == 1 and not WebhookDelivery.objects.exists()
 

@@ -8,7 +8,7 @@ import pytest
 class WebhookReceiver:
     """A real local HTTP server that records POSTs and answers with scripted statuses."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), port=0):
         self.statuses = list(statuses)  # answers in turn; 200 once they run out
         self.requests = []
         self.received = threading.Event()
@@ -27,7 +27,7 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/plates"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from django_video_analytics import webhook_outbox
 from django_video_analytics.models import ANPREvent, PlateAlert, WatchlistEntry, WebhookDelivery
-from django_video_analytics.watchlist import webhooks
 from django_video_analytics.watchlist.matching import raise_alerts
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -122,7 +122,7 @@ def test_unreachable_server_is_given_up_after_the_last_attempt(camera, watchlist
 
 def test_retry_delay_doubles(watchlist_settings):
     watchlist_settings(WEBHOOK_RETRY_BACKOFF=1.5)
-    assert [webhooks.retry_delay(n) for n in (1, 2, 3)] == [1.5, 3.0, 6.0]
+    assert [webhook_outbox.retry_delay(n) for n in (1, 2, 3)] == [1.5, 3.0, 6.0]
 
 
 def test_entries_without_secret_send_no_signature(camera, webhook_receiver, watchlist_settings):

@@ -36,4 +36,5 @@ def waiting_area(camera):
 
 
 from tests.events.fixtures import dead_letters, make_consumer, publisher  # noqa: E402, F401
+from tests.security.conftest import hanging_receiver, receiver  # noqa: E402, F401
 from tests.widgets.fixtures import isolated_widget_cache  # noqa: E402, F401

@@ -87,6 +87,60 @@ def test_hidden_or_missing_zones_render_nothing(line, settings):
     }
     request = RequestFactory().get("/")
     request.user = make_user("viewer")
-    for tag in ("line_counter", "zone_occupancy", "zone_hourly_chart"):
+    for tag in ("line_counter", "zone_occupancy", "zone_hourly_chart", "zone_dwell_histogram"):
         assert render(f"{{% {tag} zone %}}", zone=secret, request=request).strip() == ""
         assert render(f"{{% {tag} 999 %}}").strip() == ""
+
+
+def test_the_dwell_histogram_draws_the_visits_per_bin_exactly(camera):
+    hall = Zone.objects.create(camera=camera, name=XSS, points=SQUARE)
+    now = timezone.now()
+    zone_counts.apply(
+        visits=[
+            visit(hall, now, dwell=4),
+            visit(hall, now - timedelta(hours=30), dwell=9.5),
+            visit(hall, now, dwell=45),
+            visit(hall, now - timedelta(days=6, hours=23), dwell=1000),
+            visit(hall, now, dwell=70, closed=False),  # open: counted when it closes
+            visit(hall, now - timedelta(days=7), dwell=100),  # before the last 7 days
+        ]
+    )
+    html = render("{% zone_dwell_histogram zone %}", zone=hall)
+    name = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert html == (
+        f'<figure class="va-zone-chart va-zone-dwell"><figcaption>{name}</figcaption>'
+        '<svg class="va-chart" viewBox="0 0 320 80" preserveAspectRatio="none" role="img" '
+        f'aria-label="Visits of {name} by time spent, last 7 days">\n'
+        '<rect class="va-chart__bar va-chart__bar--dwell" x="2.0" y="0.0" width="49.33" '
+        'height="80.0"><title>under 10 s: 2</title></rect>\n'
+        '<rect class="va-chart__bar va-chart__bar--dwell" x="108.67" y="40.0" width="49.33" '
+        'height="40.0"><title>30 s to 1 min: 1</title></rect>\n'
+        '<rect class="va-chart__bar va-chart__bar--dwell" x="268.67" y="40.0" width="49.33" '
+        'height="40.0"><title>15 min or more: 1</title></rect>\n'
+        '</svg><ol class="va-zone-dwell__bins"><li>under 10 s</li><li>10 s to 30 s</li>'
+        "<li>30 s to 1 min</li><li>1 min to 5 min</li><li>5 min to 15 min</li>"
+        '<li>15 min or more</li></ol><p class="va-chart__axis">4 visits</p></figure>\n'
+    )
+    one_day = render("{% zone_dwell_histogram zone days=1 %}", zone=hall)
+    assert "last day" in one_day and "2 visits" in one_day
+
+
+def test_the_dwell_histogram_costs_at_most_two_queries(
+    camera, settings, django_assert_max_num_queries
+):
+    hall = Zone.objects.create(camera=camera, name="hall", points=SQUARE)
+    zone_counts.apply(visits=[visit(hall, timezone.now(), dwell=20)])
+    with django_assert_max_num_queries(2):  # the zone by its id, the bins
+        assert "1 visit<" in render("{% zone_dwell_histogram zone_id %}", zone_id=hall.pk)
+    with django_assert_max_num_queries(1):  # the zone; the bins are cached
+        render("{% zone_dwell_histogram zone_id %}", zone_id=hall.pk)
+    settings.VIDEO_ANALYTICS = {
+        **settings.VIDEO_ANALYTICS,
+        "CAMERA_QUERYSET_HOOK": "tests.api.test_cameras.only_public_cameras",
+    }
+    Camera.objects.filter(pk=camera.pk).update(location="public")
+    request = RequestFactory().get("/")
+    request.user = make_user("viewer")
+    with django_assert_max_num_queries(2):  # the user's cameras, the bins (cached)
+        html = render("{% zone_dwell_histogram zone %}", zone=hall, request=request)
+    assert "<title>10 s to 30 s: 1</title>" in html
