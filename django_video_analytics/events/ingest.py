@@ -127,6 +127,11 @@ class StoredBatch:
 
 @dataclass
 class IngestResult:
+    """What one ``store_events`` call did, rows included.
+
+    ``consumer.BatchResult.of`` keeps its figures (``counts``, ``duplicates``) for totals.
+    """
+
     batches: list = field(default_factory=list)  # StoredBatch per committed transaction
     duplicates: int = 0  # entries whose row already existed
     rejected: list = field(default_factory=list)  # (IncomingEvent, reason)
