@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..connection import as_text
-from ..signals import events_stored
 from . import outbox, wire
 from .dead_letters import DeadLetterStream
 from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
@@ -404,7 +403,7 @@ class EventConsumer:
             return store_events(
                 incoming,
                 unknown_camera_policy=self.unknown_camera_policy,
-                outbox=events_stored.has_listeners(),
+                outbox=True,  # the package's own receivers (widget cache...) always listen
             )
         except Exception as exc:
             if isinstance(exc, DatabaseError) and not isinstance(exc, REFUSED_ERRORS):

@@ -17,7 +17,7 @@ when several consumers store the same entries at once (a redelivery, a claim):
    sequences beforehand; ``bulk_create`` elsewhere);
 4. statistics are incremented by those rows only, with ``INSERT ... ON CONFLICT DO UPDATE
    SET n = n + k``: no read-modify-write;
-5. when ``events_stored`` has receivers, a ``SignalOutbox`` row names the inserted rows, so
+5. with ``outbox`` (the consumer's), a ``SignalOutbox`` row names the inserted rows, so
    the signal survives a crash between the commit and the receivers (``events.outbox``).
 
 About a dozen round trips per batch, however many entries and cameras it holds (the
