@@ -32,6 +32,7 @@ class StoredKind:
     fields: tuple[str, ...]  # the row's own fields, in the model's order after COMMON_FIELDS
     values: Callable[[Any, DbDatetime], tuple]  # (wire event, adapt a datetime) -> values
     counter: str | None = None  # the EventStatistics counter each row adds one to
+    retention: str | None = None  # the setting of the days its rows are kept (cleanup_events)
     zone_kind: object = None  # the ``Zone.Kind`` its ``zone_id`` must name, if any
 
     @property
@@ -87,6 +88,7 @@ STORED_KINDS: dict[str, StoredKind] = {
             ("detections", "detection_count", "model_type", "model_version", "snapshot"),
             _detection,
             counter="detection_count",
+            retention="RETENTION_DETECTION_DAYS",
         ),
         StoredKind(
             "motion",
@@ -94,6 +96,7 @@ STORED_KINDS: dict[str, StoredKind] = {
             ("motion_intensity", "affected_area_percentage"),
             _motion,
             counter="motion_count",
+            retention="RETENTION_MOTION_DAYS",
         ),
         StoredKind(
             "anpr",
@@ -101,6 +104,7 @@ STORED_KINDS: dict[str, StoredKind] = {
             ("license_plate", "confidence", "region", "candidates", "snapshot"),
             _anpr,
             counter="anpr_count",
+            retention="RETENTION_ANPR_DAYS",
         ),
         StoredKind(
             "line_crossing",

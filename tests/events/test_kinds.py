@@ -1,5 +1,6 @@
 """The two halves of the event types (wire and storage) name the same types and fit the models."""
 
+from django_video_analytics.conf import DEFAULTS
 from django_video_analytics.events import wire
 from django_video_analytics.events.kinds import STORED_KINDS
 from django_video_analytics.models import EventStatistics, Zone
@@ -34,3 +35,8 @@ def test_zone_events_name_a_zone_kind_and_only_they_have_a_zone():
     for kind in STORED_KINDS.values():
         assert (kind.zone_kind is not None) == ("zone_id" in kind.fields)
         assert kind.zone_kind is None or kind.zone_kind in Zone.Kind.values
+
+
+def test_retention_settings_of_stored_kinds_are_settings():
+    kept = [kind.retention for kind in STORED_KINDS.values() if kind.retention]
+    assert kept and set(kept) <= set(DEFAULTS)
