@@ -172,26 +172,15 @@ def bulk_consume(stream):
 
 def snapshot(alias, limit_source_ids=None):
     """Everything both consumers must agree on, as comparable Python values."""
-    from django_video_analytics.models import (
-        ANPREvent,
-        Camera,
-        DetectionEvent,
-        EventStatistics,
-        MotionEvent,
-    )
+    from django_video_analytics.events.kinds import STORED_KINDS
+    from django_video_analytics.models import Camera, EventStatistics
     from django_video_analytics.statistics import COUNTERS
 
-    fields = {
-        DetectionEvent: ["detections", "detection_count", "model_type", "model_version"],
-        MotionEvent: ["motion_intensity", "affected_area_percentage"],
-        ANPREvent: ["license_plate", "confidence", "region"],
-    }
     rows = {}
-    for model, extra in fields.items():
-        rows[model.__name__] = list(
-            model.objects.using(alias)
-            .order_by("source_id")
-            .values_list("source_id", "camera__camera_id", "timestamp", "frame_number", *extra)
+    for name, kind in STORED_KINDS.items():
+        columns = ("source_id", "camera__camera_id", "timestamp", "frame_number", *kind.fields)
+        rows[name] = list(
+            kind.model.objects.using(alias).order_by("source_id").values_list(*columns)
         )
     cameras = list(
         Camera.objects.using(alias)
