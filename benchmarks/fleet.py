@@ -30,27 +30,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import postgres  # noqa: E402
+
 DATABASE = "dva_bench_fleet"
 CLAIM_IDLE_MS = 5000
 
 
 def configure(database_url, redis_url, stream):
-    import dj_database_url
-    from django.conf import settings
-
-    server = dj_database_url.parse(database_url)
-    if not server["ENGINE"].endswith("postgresql"):
-        sys.exit("DATABASE_URL must point at PostgreSQL")
-    settings.configure(
-        INSTALLED_APPS=[
-            "django.contrib.contenttypes",
-            "django.contrib.auth",
-            "django_video_analytics",
-        ],
-        DATABASES={"default": {**server, "NAME": DATABASE}},
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        VIDEO_ANALYTICS={
+    return postgres.configure(
+        database_url,
+        {"default": DATABASE},
+        {
             "REDIS_URL": redis_url,
             "STREAM_NAME": stream,
             "DEAD_LETTER_STREAM": f"{stream}:dead",
@@ -58,26 +48,6 @@ def configure(database_url, redis_url, stream):
             "CONSUMER_CLAIM_IDLE_MS": CLAIM_IDLE_MS,
             "CONSUMER_BLOCK_MS": 500,
         },
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        LOGGING_CONFIG=None,
-    )
-    import django
-
-    django.setup()
-    return server
-
-
-def admin_connection(server):
-    import psycopg
-
-    return psycopg.connect(
-        host=server["HOST"] or None,
-        port=server["PORT"] or None,
-        user=server["USER"] or None,
-        password=server["PASSWORD"] or None,
-        dbname=server["NAME"],
-        autocommit=True,
     )
 
 
@@ -220,14 +190,9 @@ def main():
         run_consumer(args.consumer)
         return
 
-    import dj_database_url
-
-    server = dj_database_url.parse(database_url)
-    with admin_connection(server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    server = configure(database_url, redis_url, args.stream)
+    postgres.recreate_databases(server, [DATABASE])
     try:
-        configure(database_url, redis_url, args.stream)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
@@ -252,8 +217,7 @@ def main():
 
         get_redis().delete(args.stream, f"{args.stream}:dead")
         connections.close_all()
-        with admin_connection(server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        postgres.recreate_databases(server, [DATABASE], drop_only=True)
 
 
 if __name__ == "__main__":

@@ -35,54 +35,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import postgres  # noqa: E402
+
 DATABASES = {"default": "dva_bench_ingest_bulk", "naive": "dva_bench_ingest_naive"}
 CAMERAS = 20
 START = datetime(2026, 11, 20, tzinfo=timezone.utc)
 CLASSES = ("person", "car", "truck", "bus", "bicycle", "motorcycle")
-
-
-def configure(database_url, redis_url):
-    import dj_database_url
-    from django.conf import settings
-
-    server = dj_database_url.parse(database_url)
-    if not server["ENGINE"].endswith("postgresql"):
-        sys.exit("DATABASE_URL must point at PostgreSQL")
-    settings.configure(
-        INSTALLED_APPS=[
-            "django.contrib.contenttypes",
-            "django.contrib.auth",
-            "django_video_analytics",
-        ],
-        DATABASES={alias: {**server, "NAME": name} for alias, name in DATABASES.items()},
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        VIDEO_ANALYTICS={"REDIS_URL": redis_url},
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        LOGGING_CONFIG=None,
-    )
-    import django
-
-    django.setup()
-    return server
-
-
-def recreate_databases(server, drop_only=False):
-    import psycopg
-
-    with psycopg.connect(
-        host=server["HOST"] or None,
-        port=server["PORT"] or None,
-        user=server["USER"] or None,
-        password=server["PASSWORD"] or None,
-        dbname=server["NAME"],
-        autocommit=True,
-    ) as admin:
-        for name in DATABASES.values():
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            if not drop_only:
-                admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def make_entries(count, seed=7):
@@ -214,26 +172,15 @@ def bulk_consume(stream):
 
 def snapshot(alias, limit_source_ids=None):
     """Everything both consumers must agree on, as comparable Python values."""
-    from django_video_analytics.models import (
-        ANPREvent,
-        Camera,
-        DetectionEvent,
-        EventStatistics,
-        MotionEvent,
-    )
+    from django_video_analytics.events.kinds import STORED_KINDS
+    from django_video_analytics.models import Camera, EventStatistics
     from django_video_analytics.statistics import COUNTERS
 
-    fields = {
-        DetectionEvent: ["detections", "detection_count", "model_type", "model_version"],
-        MotionEvent: ["motion_intensity", "affected_area_percentage"],
-        ANPREvent: ["license_plate", "confidence", "region"],
-    }
     rows = {}
-    for model, extra in fields.items():
-        rows[model.__name__] = list(
-            model.objects.using(alias)
-            .order_by("source_id")
-            .values_list("source_id", "camera__camera_id", "timestamp", "frame_number", *extra)
+    for name, kind in STORED_KINDS.items():
+        columns = ("source_id", "camera__camera_id", "timestamp", "frame_number", *kind.fields)
+        rows[name] = list(
+            kind.model.objects.using(alias).order_by("source_id").values_list(*columns)
         )
     cameras = list(
         Camera.objects.using(alias)
@@ -379,7 +326,7 @@ def main():
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    server = configure(database_url, redis_url)
+    server = postgres.configure(database_url, DATABASES, {"REDIS_URL": redis_url})
 
     from django.core.management import call_command
     from django.db import connections
@@ -387,7 +334,7 @@ def main():
     from django_video_analytics.connection import get_redis
     from django_video_analytics.events.publisher import EventPublisher
 
-    recreate_databases(server)
+    postgres.recreate_databases(server, DATABASES.values())
     for alias in DATABASES:
         call_command("migrate", database=alias, verbosity=0)
     redis_client = get_redis()
@@ -448,7 +395,7 @@ def main():
         for alias in DATABASES:
             connections[alias].close()
         if not args.keep:
-            recreate_databases(server, drop_only=True)
+            postgres.recreate_databases(server, DATABASES.values(), drop_only=True)
 
 
 if __name__ == "__main__":

@@ -19,48 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import postgres  # noqa: E402
+
 DATABASE = "dva_bench_retention"
 KEEP_DAYS = 30
-
-
-def configure(database_url):
-    import dj_database_url
-    from django.conf import settings
-
-    server = dj_database_url.parse(database_url)
-    if not server["ENGINE"].endswith("postgresql"):
-        sys.exit("DATABASE_URL must point at PostgreSQL")
-    settings.configure(
-        INSTALLED_APPS=[
-            "django.contrib.contenttypes",
-            "django.contrib.auth",
-            "django_video_analytics",
-        ],
-        DATABASES={"default": {**server, "NAME": DATABASE}},
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        VIDEO_ANALYTICS={"RETENTION_DETECTION_DAYS": KEEP_DAYS},
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        LOGGING_CONFIG=None,
-    )
-    return server
-
-
-def recreate_database(server, drop_only=False):
-    import psycopg
-
-    with psycopg.connect(
-        host=server["HOST"] or None,
-        port=server["PORT"] or None,
-        user=server["USER"] or None,
-        password=server["PASSWORD"] or None,
-        dbname=server["NAME"],
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        if not drop_only:
-            admin.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def fill(rows):
@@ -125,15 +87,15 @@ def main():
 
     import os
 
-    server = configure(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    server = postgres.configure(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        {"default": DATABASE},
+        {"RETENTION_DETECTION_DAYS": KEEP_DAYS},
     )
-    recreate_database(server)
+    postgres.recreate_databases(server, [DATABASE])
     try:
-        import django
         from django.core.management import call_command
 
-        django.setup()
         call_command("migrate", verbosity=0)
         started = time.monotonic()
         camera = fill(args.rows)
@@ -166,7 +128,7 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        recreate_database(server, drop_only=True)
+        postgres.recreate_databases(server, [DATABASE], drop_only=True)
 
 
 if __name__ == "__main__":

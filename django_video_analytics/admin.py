@@ -200,7 +200,8 @@ class EventStatisticsAdmin(admin.ModelAdmin):
 class ZoneAdminForm(WebhookSecretsForm, ZoneEditorForm):
     """The zone editor's form, with the webhook URL masked and the secret write-only."""
 
-    class Meta(ZoneEditorForm.Meta):
+    class Meta:
+        model = Zone
         fields = (*ZoneEditorForm.Meta.fields, "webhook_url", "webhook_secret")
 
 

@@ -15,13 +15,15 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .events.kinds import STORED_KINDS
 from .models import EventStatistics
 
-# Stored event type -> the counter each event of that type adds one to.
-EVENT_COUNTERS = {"detection": "detection_count", "motion": "motion_count", "anpr": "anpr_count"}
+# Stored event type -> the counter each event of that type adds one to (``StoredKind.counter``).
+EVENT_COUNTERS = {kind.name: kind.counter for kind in STORED_KINDS.values() if kind.counter}
 # Detected object class -> the counter each object of that class adds one to.
 CLASS_COUNTERS = {"person": "person_count", "car": "car_count", "truck": "truck_count"}
 OTHER_COUNTER = "other_count"  # objects of every other class
+OBJECTS_EVENT = "detection"  # the event type whose objects (``detections``) feed CLASS_COUNTERS
 # Every counter column of EventStatistics, in display order.
 COUNTERS = (*EVENT_COUNTERS.values(), *CLASS_COUNTERS.values(), OTHER_COUNTER)
 # Object classes as charts show them: the counted classes and "other".
@@ -36,7 +38,7 @@ def class_counter(class_name: object) -> str:
 def increments_of(event: Any) -> Counter:
     """What one stored event (a ``wire.WireEvent``) adds to the counters of its day."""
     increments = Counter({EVENT_COUNTERS[event.event_type]: 1})
-    if event.event_type == "detection":
+    if event.event_type == OBJECTS_EVENT:
         increments.update(class_counter(item.get("class_name", "")) for item in event.detections)
     return increments
 
@@ -52,7 +54,7 @@ def statistics_increments(
             continue  # line crossings and zone visits: counted in ZoneCount
         counters = increments[camera_pk, statistics_date(event.timestamp)]
         counters[EVENT_COUNTERS[event.event_type]] += 1
-        if event.event_type == "detection":
+        if event.event_type == OBJECTS_EVENT:
             for item in event.detections:
                 name = item.get("class_name", "")
                 counter = counter_of.get(name)

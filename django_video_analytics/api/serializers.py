@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import zone_counts
+from ..events.kinds import STORED_KINDS
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent, Zone
 from ..statistics import COUNTERS
 from ..validators import validate_detection_classes, validate_roi_zones, validate_stream_url
@@ -93,33 +94,21 @@ class EventSerializer(serializers.ModelSerializer):
 class DetectionEventSerializer(EventSerializer):
     class Meta:
         model = DetectionEvent
-        fields = EventSerializer.common_fields + (
-            "detections",
-            "detection_count",
-            "model_type",
-            "model_version",
-            "snapshot",
-        )
+        fields = EventSerializer.common_fields + STORED_KINDS["detection"].fields
         read_only_fields = fields
 
 
 class MotionEventSerializer(EventSerializer):
     class Meta:
         model = MotionEvent
-        fields = EventSerializer.common_fields + ("motion_intensity", "affected_area_percentage")
+        fields = EventSerializer.common_fields + STORED_KINDS["motion"].fields
         read_only_fields = fields
 
 
 class ANPREventSerializer(EventSerializer):
     class Meta:
         model = ANPREvent
-        fields = EventSerializer.common_fields + (
-            "license_plate",
-            "confidence",
-            "region",
-            "candidates",
-            "snapshot",
-        )
+        fields = EventSerializer.common_fields + STORED_KINDS["anpr"].fields
         read_only_fields = fields
 
 

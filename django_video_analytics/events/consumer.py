@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..connection import as_text
-from ..signals import events_stored
 from . import outbox, wire
 from .dead_letters import DeadLetterStream
 from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
@@ -78,17 +77,29 @@ class Prepared:
 
 @dataclass
 class BatchResult:
+    """Figures of handled batches, kept without their rows (``runner.totals`` adds them up).
+
+    Built from what ``store_events`` returned (``of``): its rows stored by event type and its
+    duplicates, plus the entries read and dead-lettered.
+    """
+
     read: int = 0
-    stored: int = 0
-    duplicates: int = 0
     dead_lettered: int = 0
+    duplicates: int = 0
     counts: Counter = field(default_factory=Counter)  # event type -> rows stored
+
+    @classmethod
+    def of(cls, stored: IngestResult, *, read: int, dead_lettered: int) -> "BatchResult":
+        return cls(read, dead_lettered, stored.duplicates, stored.counts)
+
+    @property
+    def stored(self) -> int:
+        return sum(self.counts.values())
 
     def add(self, other):
         self.read += other.read
-        self.stored += other.stored
-        self.duplicates += other.duplicates
         self.dead_lettered += other.dead_lettered
+        self.duplicates += other.duplicates
         self.counts.update(other.counts)
         return self
 
@@ -320,7 +331,6 @@ class EventConsumer:
         if prepared is None or batch.handled:  # a retry may find its rows stored: look up all
             prepared = self.prepare(batch)
         batch.handled = True
-        result = BatchResult(read=len(batch))
         dead = list(prepared.dead)
         fields_by_id = prepared.fields_by_id
         stored = self._store(prepared.incoming)
@@ -334,10 +344,7 @@ class EventConsumer:
             # (a retry of this batch finds them all as duplicates and sends nothing).
             self._queue_delivery(stored, full=len(batch) >= self.batch_size)
 
-        result.counts = stored.counts
-        result.stored = stored.stored
-        result.duplicates = stored.duplicates
-        result.dead_lettered = len(dead)
+        result = BatchResult.of(stored, read=len(batch), dead_lettered=len(dead))
         logger.debug(
             "%s: %d read (%s), %d stored, %d duplicates, %d dead-lettered",
             self.name,
@@ -405,7 +412,7 @@ class EventConsumer:
             return store_events(
                 incoming,
                 unknown_camera_policy=self.unknown_camera_policy,
-                outbox=events_stored.has_listeners(),
+                outbox=True,  # the package's own receivers (widget cache...) always listen
             )
         except Exception as exc:
             if isinstance(exc, DatabaseError) and not isinstance(exc, REFUSED_ERRORS):

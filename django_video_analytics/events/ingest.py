@@ -17,7 +17,7 @@ when several consumers store the same entries at once (a redelivery, a claim):
    sequences beforehand; ``bulk_create`` elsewhere);
 4. statistics are incremented by those rows only, with ``INSERT ... ON CONFLICT DO UPDATE
    SET n = n + k``: no read-modify-write;
-5. when ``events_stored`` has receivers, a ``SignalOutbox`` row names the inserted rows, so
+5. with ``outbox`` (the consumer's), a ``SignalOutbox`` row names the inserted rows, so
    the signal survives a crash between the commit and the receivers (``events.outbox``).
 
 About a dozen round trips per batch, however many entries and cameras it holds (the
@@ -41,29 +41,13 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from ..conf import analytics_settings
-from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent, SignalOutbox
+from ..models import Camera, EventStatistics, SignalOutbox
 from ..statistics import COUNTERS, statistics_increments
 from . import wire, zone_ingest
+from .kinds import STORED_KINDS
 
 logger = logging.getLogger(__name__)
 
-MODELS = {
-    "detection": DetectionEvent,
-    "motion": MotionEvent,
-    "anpr": ANPREvent,
-    **zone_ingest.MODELS,
-}
-
-# The columns COPY writes, by attribute name: every concrete field of the event models, in
-# their order (a test holds them to the models; ``from_db`` relies on the order).
-COMMON_FIELDS = ("id", "camera_id", "timestamp", "frame_number", "created_at", "processed",
-                 "source_id")  # fmt: skip
-TYPE_FIELDS = {
-    "detection": ("detections", "detection_count", "model_type", "model_version", "snapshot"),
-    "motion": ("motion_intensity", "affected_area_percentage"),
-    "anpr": ("license_plate", "confidence", "region", "candidates", "snapshot"),
-    **zone_ingest.TYPE_FIELDS,
-}
 JSON_FIELDS = frozenset({"detections", "candidates"})
 
 
@@ -143,6 +127,11 @@ class StoredBatch:
 
 @dataclass
 class IngestResult:
+    """What one ``store_events`` call did, rows included.
+
+    ``consumer.BatchResult.of`` keeps its figures (``counts``, ``duplicates``) for totals.
+    """
+
     batches: list = field(default_factory=list)  # StoredBatch per committed transaction
     duplicates: int = 0  # entries whose row already existed
     rejected: list = field(default_factory=list)  # (IncomingEvent, reason)
@@ -409,7 +398,7 @@ def _look_up(using, incoming, draw_ids=False):
     params = []
     types = list(by_type)
     for index, event_type in enumerate(types):
-        meta = MODELS[event_type]._meta
+        meta = STORED_KINDS[event_type].model._meta
         table, column = quote(meta.db_table), quote(meta.get_field("source_id").column)
         items = by_type[event_type]
         source_ids = [item.source_id for item in items if not item.unseen]
@@ -467,22 +456,13 @@ def _copies(connection):
 
 
 def _type_values(event):
-    """The values of the type's own fields (``TYPE_FIELDS``) of the row for ``event``."""
-    if event.event_type in zone_ingest.MODELS:
-        return zone_ingest.type_values(event, _db_datetime)
-    if event.event_type == "detection":
-        detections = list(event.detections)
-        snapshot = event.snapshot or ""
-        return (detections, len(detections), event.model_type, event.model_version, snapshot)
-    if event.event_type == "motion":
-        return (event.motion_intensity, event.affected_area_percentage)
-    candidates = list(event.candidates)
-    return (event.license_plate, event.confidence, event.region, candidates, event.snapshot or "")
+    """The values of the type's own fields (``StoredKind.fields``) of the row for ``event``."""
+    return STORED_KINDS[event.event_type].values(event, _db_datetime)
 
 
 def _type_fields(event):
     """The type's own field values of the row for ``event`` (attribute name -> value)."""
-    return dict(zip(TYPE_FIELDS[event.event_type], _type_values(event), strict=True))
+    return dict(zip(STORED_KINDS[event.event_type].fields, _type_values(event), strict=True))
 
 
 def _copy_rows(using, new, cameras, ids):
@@ -506,8 +486,7 @@ def _copy_rows(using, new, cameras, ids):
     # The raw psycopg cursor: its errors are turned into django.db's here.
     with connection.wrap_database_errors, connection.cursor() as cursor:
         for event_type, items in new.items():
-            model = MODELS[event_type]
-            names = COMMON_FIELDS + TYPE_FIELDS[event_type]
+            model, names = STORED_KINDS[event_type].model, STORED_KINDS[event_type].columns
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
             json_positions = [i for i, name in enumerate(names) if name in JSON_FIELDS]
             # More ids than items when some were duplicates: the rest stay unused.
@@ -551,7 +530,7 @@ def _create_rows(using, new, cameras):
     rows = {}
     builders = {}
     for event_type, items in new.items():
-        model = MODELS[event_type]
+        model = STORED_KINDS[event_type].model
         objects = [
             model(
                 camera_id=cameras[item.event.camera_id],
@@ -582,8 +561,7 @@ def _instances(using, event_type, values_of_rows):
     Built as unpickling builds them (``__new__`` and the attribute dict): every field is
     given, and ``Model.__init__`` would cost more than the rest of a row's ingest.
     """
-    model = MODELS[event_type]
-    names = COMMON_FIELDS + TYPE_FIELDS[event_type]
+    model, names = STORED_KINDS[event_type].model, STORED_KINDS[event_type].columns
     instances = []
     for values in values_of_rows:
         instance = model.__new__(model)

@@ -28,7 +28,8 @@ from django.db import DatabaseError, transaction
 
 from ..models import SignalOutbox
 from ..signals import events_stored
-from .ingest import MODELS, StoredEvents
+from .ingest import StoredEvents
+from .kinds import STORED_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ def _claim(outbox_ids, using):
 
 def _load_events(event_ids, using):
     def loader(event_type, ids):
-        return lambda: MODELS[event_type].objects.using(using).filter(pk__in=ids).order_by("pk")
+        model = STORED_KINDS[event_type].model
+        return lambda: model.objects.using(using).filter(pk__in=ids).order_by("pk")
 
     return StoredEvents(
         {event_type: (len(ids), loader(event_type, ids)) for event_type, ids in event_ids.items()}

@@ -13,7 +13,7 @@ failed by one odd entry. The JSON is decoded once per entry, by orjson where ins
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -24,8 +24,6 @@ try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; json is the fallback
     orjson = None  # type: ignore[assignment]
-
-EVENT_TYPES = ("detection", "motion", "anpr", "line_crossing", "zone_visit")
 
 # Larger entries are rejected before they are parsed (a detection with a hundred boxes is
 # about 15 KB); they still reach the dead-letter stream whole.
@@ -56,14 +54,6 @@ MAX_ZONE_ID = 2**63 - 1  # Zone's BigAutoField
 MAX_TRACK_ID = 2**63 - 1  # BigIntegerField
 MAX_OCCUPANCY = 2**31 - 1  # PositiveIntegerField
 DIRECTIONS = ("in", "out")
-# The optional keys each builder takes as keyword arguments; any other is a caller's typo.
-OPTIONAL_KEYS = {
-    "detection": frozenset({"event_id", "snapshot", "reason"}),
-    "motion": frozenset({"event_id", "snapshot"}),
-    "anpr": frozenset({"event_id", "snapshot", "track_id", "candidates"}),
-    "line_crossing": frozenset({"event_id"}),
-    "zone_visit": frozenset({"event_id"}),
-}
 
 
 class WireFormatError(ValueError):
@@ -200,8 +190,8 @@ def _parse_object(payload):
         if key not in _READ_KEYS and type(value) in _CONTAINERS:
             _check_value(value, key, 2)
     event_type = _required(payload, "event_type", str)
-    parser = _PARSERS.get(event_type)
-    if parser is None:
+    kind = KINDS.get(event_type)
+    if kind is None:
         raise WireFormatError(f"unknown event_type {event_type[:40]!r}")
     camera_id = _required(payload, "camera_id", str)
     if not CAMERA_ID_RE.fullmatch(camera_id):
@@ -215,7 +205,7 @@ def _parse_object(payload):
         "event_id": _event_id(payload.get("event_id")),
         "snapshot": _snapshot(payload.get("snapshot")),
     }
-    return parser(payload, common)
+    return kind.parse(payload, common)
 
 
 def _parse_detection(payload, common):
@@ -340,13 +330,6 @@ def _bounded_int(mapping, key, low, high):
     return value
 
 
-_PARSERS = {
-    "detection": _parse_detection,
-    "motion": _parse_motion,
-    "anpr": _parse_anpr,
-    "line_crossing": _parse_line_crossing,
-    "zone_visit": _parse_zone_visit,
-}
 # The keys the parsers read (and bound) themselves.
 _READ_KEYS = frozenset(
     {
@@ -656,7 +639,7 @@ def build_detection(
     **extra: Any,
 ) -> dict[str, str]:
     """A detection entry; ``detections`` are ``{class_name, confidence, bounding_box}`` dicts."""
-    payload = _common("detection", camera_id, timestamp, frame_number)
+    payload = _common(DetectionWireEvent, camera_id, timestamp, frame_number)
     payload["detections"] = list(detections)
     payload["model_info"] = {"model_type": model_type, "version": model_version}
     return _entry(payload, extra)
@@ -671,7 +654,7 @@ def build_motion(
     **extra: Any,
 ) -> dict[str, str]:
     """A motion entry; ``affected_area_percentage`` is 0..100."""
-    payload = _common("motion", camera_id, timestamp, frame_number)
+    payload = _common(MotionWireEvent, camera_id, timestamp, frame_number)
     payload["motion_intensity"] = motion_intensity
     payload["affected_area_percentage"] = affected_area_percentage
     return _entry(payload, extra)
@@ -687,7 +670,7 @@ def build_anpr(
     **extra: Any,
 ) -> dict[str, str]:
     """An ANPR entry; ``region`` may be None (the key is then still written, as null)."""
-    payload = _common("anpr", camera_id, timestamp, frame_number)
+    payload = _common(AnprWireEvent, camera_id, timestamp, frame_number)
     payload["anpr_result"] = {
         "license_plate": license_plate,
         "confidence": confidence,
@@ -708,7 +691,7 @@ def build_line_crossing(
     **extra: Any,
 ) -> dict[str, str]:
     """A line crossing entry (version 2); ``direction`` is ``"in"`` or ``"out"``."""
-    payload = _common("line_crossing", camera_id, timestamp, frame_number)
+    payload = _common(LineCrossingWireEvent, camera_id, timestamp, frame_number)
     payload.update(zone=zone, zone_id=zone_id, track_id=track_id, class_name=class_name)
     payload["direction"] = direction
     return _entry(payload, extra)
@@ -730,7 +713,7 @@ def build_zone_visit(
     **extra: Any,
 ) -> dict[str, str]:
     """A zone visit entry (version 2); ``exited`` None reports an open (loitering) visit."""
-    payload = _common("zone_visit", camera_id, timestamp, frame_number)
+    payload = _common(ZoneVisitWireEvent, camera_id, timestamp, frame_number)
     payload.update(zone=zone, zone_id=zone_id, track_id=track_id, class_name=class_name)
     payload["entered"] = format_timestamp(entered)
     payload["exited"] = None if exited is None else format_timestamp(exited)
@@ -740,9 +723,9 @@ def build_zone_visit(
     return _entry(payload, extra)
 
 
-def _common(event_type, camera_id, timestamp, frame_number):
+def _common(event_class, camera_id, timestamp, frame_number):
     return {
-        "event_type": event_type,
+        "event_type": event_class.event_type,
         "camera_id": camera_id,
         "timestamp": format_timestamp(timestamp),
         "frame_number": frame_number,
@@ -750,7 +733,7 @@ def _common(event_type, camera_id, timestamp, frame_number):
 
 
 def _entry(payload, extra):
-    unknown = set(extra) - OPTIONAL_KEYS[payload["event_type"]]
+    unknown = set(extra) - KINDS[payload["event_type"]].optional_keys
     if unknown:
         raise TypeError(f"unknown keywords for a {payload['event_type']} entry: {sorted(unknown)}")
     payload.update((key, value) for key, value in extra.items() if value is not None)
@@ -761,3 +744,60 @@ def _entry(payload, extra):
     entry = {DATA_FIELD: data}
     parse_entry(entry)  # what we publish, we accept: fail in the producer, not the consumer
     return entry
+
+
+# The event types ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WireKind:
+    """One event type on the wire: its event class, parser and builder.
+
+    The wire half of the event types; ``events.kinds.STORED_KINDS`` (its model and columns)
+    and the worker's ``encoder.ENCODERS`` are keyed by the same names, and a test keeps the
+    three in step.
+    """
+
+    event_class: type[WireEvent]
+    version: int  # the wire format version that added the type (docs/events.md)
+    parse: Callable[[dict, dict], WireEvent]  # (payload, the common keys parsed) -> event
+    build: Callable[..., dict[str, str]]
+    optional_keys: frozenset[str]  # what ``build`` takes as keywords; any other is a typo
+
+    @property
+    def name(self) -> str:
+        return str(self.event_class.event_type)
+
+
+KINDS: dict[str, WireKind] = {
+    kind.name: kind
+    for kind in (
+        WireKind(
+            DetectionWireEvent,
+            1,
+            _parse_detection,
+            build_detection,
+            frozenset({"event_id", "snapshot", "reason"}),
+        ),
+        WireKind(
+            MotionWireEvent, 1, _parse_motion, build_motion, frozenset({"event_id", "snapshot"})
+        ),
+        WireKind(
+            AnprWireEvent,
+            1,
+            _parse_anpr,
+            build_anpr,
+            frozenset({"event_id", "snapshot", "track_id", "candidates"}),
+        ),
+        WireKind(
+            LineCrossingWireEvent,
+            2,
+            _parse_line_crossing,
+            build_line_crossing,
+            frozenset({"event_id"}),
+        ),
+        WireKind(
+            ZoneVisitWireEvent, 2, _parse_zone_visit, build_zone_visit, frozenset({"event_id"})
+        ),
+    )
+}

@@ -12,41 +12,11 @@ visit counts once. The table holds at most one open and one closed report per vi
 """
 
 from .. import zone_counts
-from ..models import LineCrossingEvent, Zone, ZoneVisitEvent
+from ..models import Zone
+from .kinds import STORED_KINDS
 
-MODELS = {"line_crossing": LineCrossingEvent, "zone_visit": ZoneVisitEvent}
-# The rows' own fields, in the models' field order (ingest writes them after the common ones).
-TYPE_FIELDS = {
-    "line_crossing": ("zone_id", "zone_name", "track_id", "class_name", "direction"),
-    "zone_visit": (
-        "zone_id",
-        "zone_name",
-        "track_id",
-        "class_name",
-        "entered",
-        "exited",
-        "dwell_seconds",
-        "loitered",
-        "occupancy",
-    ),
-}
-ZONE_KINDS = {"line_crossing": Zone.Kind.LINE, "zone_visit": Zone.Kind.POLYGON}
-
-
-def type_values(event, db_datetime):
-    """The values of ``TYPE_FIELDS`` for ``event``; ``db_datetime`` adapts the times."""
-    common = (event.zone_id, event.zone, event.track_id, event.class_name)
-    if event.event_type == "line_crossing":
-        return (*common, event.direction)
-    exited = None if event.exited is None else db_datetime(event.exited)
-    return (
-        *common,
-        db_datetime(event.entered),
-        exited,
-        event.dwell_seconds,
-        event.loitered,
-        event.occupancy,
-    )
+# Event type -> the Zone.kind its zone_id must name (line crossings, zone visits).
+ZONE_KINDS = {kind.name: kind.zone_kind for kind in STORED_KINDS.values() if kind.zone_kind}
 
 
 def reject_unknown_zones(using, incoming, cameras, result):
@@ -54,7 +24,7 @@ def reject_unknown_zones(using, incoming, cameras, result):
 
     ``cameras``: camera_id -> pk. No query when the batch holds neither.
     """
-    zone_ids = {item.event.zone_id for item in incoming if item.event.event_type in MODELS}
+    zone_ids = {item.event.zone_id for item in incoming if item.event.event_type in ZONE_KINDS}
     if not zone_ids:
         return incoming
     zones = {
@@ -66,16 +36,16 @@ def reject_unknown_zones(using, incoming, cameras, result):
     kept = []
     for item in incoming:
         event = item.event
-        if event.event_type not in MODELS:
+        if event.event_type not in ZONE_KINDS:
             kept.append(item)
             continue
-        wanted = (cameras.get(event.camera_id), ZONE_KINDS[event.event_type])
-        if zones.get(event.zone_id) == wanted:
+        zone_kind = ZONE_KINDS[event.event_type]
+        if zones.get(event.zone_id) == (cameras.get(event.camera_id), zone_kind):
             kept.append(item)
             continue
-        kind = "line" if event.event_type == "line_crossing" else "polygon zone"
+        wanted = "line" if zone_kind == Zone.Kind.LINE else "polygon zone"
         reason = (
-            f"zone_id {event.zone_id} ({event.zone!r}) is no {kind} of camera {event.camera_id!r}"
+            f"zone_id {event.zone_id} ({event.zone!r}) is no {wanted} of camera {event.camera_id!r}"
         )
         result.rejected.append((item, reason))
     return kept

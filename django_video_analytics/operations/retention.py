@@ -17,17 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..conf import analytics_settings
-from ..models import ANPREvent, DetectionEvent, MotionEvent
+from ..events.kinds import STORED_KINDS
 
 logger = logging.getLogger(__name__)
 
-# Event model -> the setting holding its retention in days.
-ROW_RETENTION = (
-    (DetectionEvent, "RETENTION_DETECTION_DAYS"),
-    (MotionEvent, "RETENTION_MOTION_DAYS"),
-    (ANPREvent, "RETENTION_ANPR_DAYS"),
+# Event model -> the setting holding its retention in days (``StoredKind.retention``).
+ROW_RETENTION = tuple(
+    (kind.model, kind.retention) for kind in STORED_KINDS.values() if kind.retention
 )
-SNAPSHOT_MODELS = (DetectionEvent, ANPREvent)
+SNAPSHOT_MODELS = tuple(kind.model for kind in STORED_KINDS.values() if "snapshot" in kind.fields)
 DEAD_LETTER_CHUNK = 1000
 
 

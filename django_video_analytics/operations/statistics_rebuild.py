@@ -20,8 +20,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ..conf import analytics_settings
-from ..models import ANPREvent, Camera, DetectionEvent, EventStatistics, MotionEvent
-from ..statistics import COUNTERS, EVENT_COUNTERS, statistics_increments
+from ..events.kinds import STORED_KINDS
+from ..models import Camera, EventStatistics
+from ..statistics import COUNTERS, EVENT_COUNTERS, OBJECTS_EVENT, statistics_increments
 from .retention import ROW_RETENTION, cutoff_for
 
 logger = logging.getLogger(__name__)
@@ -51,21 +52,23 @@ def recount(since=None, camera_pks=None):
     Counts with the consumer's vocabulary (``statistics.py``), so both always count alike.
     """
     totals = defaultdict(Counter)
-    for event_type, model in (("motion", MotionEvent), ("anpr", ANPREvent)):
+    for event_type, counter in EVENT_COUNTERS.items():
+        if event_type == OBJECTS_EVENT:
+            continue  # counted below, with the objects of each row
         days = (
-            _events(model, since, camera_pks)
+            _events(STORED_KINDS[event_type].model, since, camera_pks)
             .annotate(day=TruncDate("timestamp", tzinfo=dt_timezone.utc))
             .values_list("camera_id", "day")
             .annotate(count=Count("id"))
             .order_by()
         )
         for camera_pk, day, count in days:
-            totals[camera_pk, day][EVENT_COUNTERS[event_type]] += count
-    rows = _events(DetectionEvent, since, camera_pks).values_list(
+            totals[camera_pk, day][counter] += count
+    rows = _events(STORED_KINDS[OBJECTS_EVENT].model, since, camera_pks).values_list(
         "camera_id", "timestamp", "detections"
     )
     detections = (
-        (camera_pk, SimpleNamespace(event_type="detection", timestamp=moment, detections=items))
+        (camera_pk, SimpleNamespace(event_type=OBJECTS_EVENT, timestamp=moment, detections=items))
         for camera_pk, moment, items in rows.iterator(chunk_size=2000)
     )
     for key, counters in statistics_increments(detections).items():

@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from .motion import MotionDetector
 from .regions import RegionTracker
@@ -57,6 +58,7 @@ class AnalyzerConfig:
 class MotionObservation:
     """Motion worth an event: its start, or a periodic reminder while it goes on."""
 
+    kind: ClassVar[str] = "motion"  # like ``StageResult.kind``: the event it becomes
     frame: Frame
     motion: MotionResult
 
@@ -65,6 +67,7 @@ class MotionObservation:
 class DetectionObservation:
     """The tracked objects, sent when their set changed or as a heartbeat."""
 
+    kind: ClassVar[str] = "detection"
     frame: Frame
     detections: tuple[Detection, ...]
     model_type: str

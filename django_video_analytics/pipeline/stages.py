@@ -4,8 +4,8 @@ The analyzer calls every stage for each tracked detection of an analysed frame t
 stage ``wants``, then ``finish(track_id)`` once the track has ended, and ``flush()`` when
 the camera stops. ``update`` may already return a track's result when it is certain (a
 decisive vote); the stage then reports nothing more for that track. A stage returns
-``StageResult``s; the worker publishes those whose ``payload`` is a type it maps to an event
-(``types.PlateRead``: an ANPR event) and logs the others.
+``StageResult``s; the worker publishes those whose ``kind`` names an event type and whose
+``payload`` is what its encoder takes (``"anpr"``: a ``types.PlateRead``), and logs the others.
 """
 
 from dataclasses import dataclass

@@ -89,10 +89,9 @@ class WatchlistMatcher:
 
 def raise_alerts(events):
     """Create the alerts for the ANPR events among ``events``; announce them on commit."""
-    plates = [event for event in events if isinstance(event, ANPREvent)]
+    plates = [event for event in events if isinstance(event, ANPREvent)]  # stored: with a pk
     if not plates:
         return []
-    _fill_missing_ids(plates)
     matcher = WatchlistMatcher.active_between(
         min(event.timestamp for event in plates), max(event.timestamp for event in plates)
     )
@@ -135,17 +134,3 @@ def announce(alert):
     plate_alert.send(sender=PlateAlert, alert=alert)
     if alert.entry.webhook_url:
         webhook_outbox.start_runner_quietly(f"plate alert {alert.pk}")
-
-
-def _fill_missing_ids(events):
-    # Bulk inserts that ignore conflicts return no ids (and MySQL never does).
-    missing = {event.source_id: event for event in events if event.pk is None}
-    if not missing:
-        return
-    found = ANPREvent.objects.filter(source_id__in=list(missing)).values_list("source_id", "pk")
-    for source_id, pk in found:
-        missing[source_id].pk = pk
-    for event in missing.values():
-        if event.pk is None:
-            logger.warning("ANPR event %s was not stored; no alert check", event.source_id)
-    events[:] = [event for event in events if event.pk is not None]

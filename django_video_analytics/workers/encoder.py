@@ -3,7 +3,7 @@
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..events import wire
@@ -11,9 +11,6 @@ from ..pipeline.analyzer import DetectionObservation, MotionObservation
 from ..pipeline.stages import StageResult
 from ..pipeline.types import Detection, Frame, PlateRead
 from .snapshots import SnapshotStore
-
-# The counting stage's result kinds, which are also their wire event types.
-ZONE_RESULTS = ("line_crossing", "zone_visit")
 
 # A stream entry as the wire builders return it.
 Entry = dict[str, str]
@@ -48,21 +45,16 @@ class ObservationEncoder:
         return entries
 
     def encode(self, observation: object) -> Entry | None:
-        if isinstance(observation, DetectionObservation):
-            event_type, entry = "detection", self.detection(observation)
-        elif isinstance(observation, MotionObservation):
-            event_type, entry = "motion", self.motion(observation)
-        elif isinstance(observation, StageResult) and isinstance(observation.payload, PlateRead):
-            event_type, entry = "anpr", self.plate(observation)
-        elif isinstance(observation, StageResult) and observation.kind in ZONE_RESULTS:
-            zone_entry = self.zone_event(observation)
-            if zone_entry is None:
-                return None
-            event_type, entry = observation.kind, zone_entry
-        else:
+        """The entry of one observation; its ``kind`` names the event type (``ENCODERS``)."""
+        kind: str = getattr(observation, "kind", "")
+        encoder = ENCODERS.get(kind)
+        subject = observation.payload if isinstance(observation, StageResult) else observation
+        if encoder is None or not isinstance(subject, encoder[0]):
             logger.warning("%s: no event type for %r; skipped", self.camera_id, observation)
             return None
-        self.counts[event_type] += 1
+        entry = encoder[1](self, observation)
+        if entry is not None:
+            self.counts[kind] += 1
         return entry
 
     def detection(self, observation: DetectionObservation) -> Entry:
@@ -119,10 +111,7 @@ class ObservationEncoder:
                 "%s: no Zone row named %r; result skipped", self.camera_id, payload["zone"]
             )
             return None
-        build = (
-            wire.build_line_crossing if result.kind == "line_crossing" else wire.build_zone_visit
-        )
-        return build(
+        return wire.KINDS[result.kind].build(
             self.camera_id,
             result.frame.timestamp,
             result.frame.index,
@@ -142,6 +131,17 @@ class ObservationEncoder:
             # A full disk or an unreachable bucket must not cost the event itself.
             logger.exception("%s: snapshot not saved", self.camera_id)
             return {}
+
+
+# Event type -> (what the observation, or a stage result's payload, must be; its encoder).
+# Keyed like ``wire.KINDS``; a test keeps them in step.
+ENCODERS: dict[str, tuple[type, Callable[[ObservationEncoder, Any], Entry | None]]] = {
+    "detection": (DetectionObservation, ObservationEncoder.detection),
+    "motion": (MotionObservation, ObservationEncoder.motion),
+    "anpr": (PlateRead, ObservationEncoder.plate),
+    "line_crossing": (dict, ObservationEncoder.zone_event),  # the builder's keywords
+    "zone_visit": (dict, ObservationEncoder.zone_event),
+}
 
 
 def detection_item(detection: Detection) -> dict[str, Any]:

@@ -5,10 +5,13 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
+from ..events.kinds import STORED_KINDS
 from ..pipeline.jpeg import encode_jpeg
 
-# Folders matching the upload_to of DetectionEvent.snapshot and ANPREvent.snapshot.
-FOLDERS = {"detection": "video_analytics/snapshots", "anpr": "video_analytics/plates"}
+
+def folder(event_type):
+    """Where snapshots of ``event_type`` go: the ``upload_to`` of its model's snapshot field."""
+    return STORED_KINDS[event_type].model._meta.get_field("snapshot").upload_to.rstrip("/")
 
 
 class SnapshotStore:
@@ -20,7 +23,7 @@ class SnapshotStore:
     def save(self, image, camera_id, event_type, frame):
         """Save ``image`` (BGR numpy array) as JPEG; return the storage name of the file."""
         name = (
-            f"{FOLDERS[event_type]}/{camera_id}/{frame.timestamp:%Y/%m/%d}/"
+            f"{folder(event_type)}/{camera_id}/{frame.timestamp:%Y/%m/%d}/"
             f"{frame.index}-{uuid.uuid4().hex[:8]}.jpg"
         )
         return self.storage.save(name, ContentFile(encode_jpeg(image)))

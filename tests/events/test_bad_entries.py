@@ -139,9 +139,3 @@ def test_timestamps_without_offset_are_read_as_utc(redis_client, stream_names, m
     assert make_consumer().drain().stored == 1
     stored = Camera.objects.get().motionevents.get().timestamp
     assert stored == datetime(2026, 11, 20, 12, 0, 1, tzinfo=timezone.utc)
-
-
-def test_copy_columns_are_every_field_of_the_event_models():
-    for event_type, model in ingest.MODELS.items():
-        names = ingest.COMMON_FIELDS + ingest.TYPE_FIELDS[event_type]
-        assert list(names) == [field.attname for field in model._meta.concrete_fields]

@@ -182,13 +182,6 @@ def test_watchlist_alerts_survive_a_connection_drop_in_their_receiver(
     assert not SignalOutbox.objects.exists()
 
 
-def test_no_outbox_row_without_receivers(publisher, make_consumer, monkeypatch):
-    monkeypatch.setattr(events_stored, "has_listeners", lambda *args: False)
-    publisher.publish_many(mixed_entries(10))
-    assert make_consumer().drain().stored == 10
-    assert not SignalOutbox.objects.exists()
-
-
 def test_leftover_of_another_consumer_is_delivered_by_the_next_start(
     publisher, make_consumer, signal_calls
 ):

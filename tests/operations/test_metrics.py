@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -49,7 +50,9 @@ def record_some_work():
     metrics.record_inference("metrics-cam", 0.04, fps=12.5)
     metrics.record_published("metrics-cam", {"motion": 1, "anpr": 1})
     metrics.record_reconnect("metrics-cam")
-    metrics.record_batch(BatchResult(read=10, stored=7, duplicates=2, dead_lettered=1), 0.2)
+    metrics.record_batch(
+        BatchResult(read=10, dead_lettered=1, duplicates=2, counts=Counter(motion=7)), 0.2
+    )
     metrics.record_webhook(True)
     metrics.record_webhook(False)
 

@@ -24,3 +24,17 @@ def test_the_pipeline_a_plate_stage_and_a_detector_load_no_django():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_wire_half_of_the_event_types_loads_no_models_nor_the_database_layer():
+    # wire.KINDS is the event-type table producers use; only the stored half needs models.
+    script = (
+        "import sys\n"
+        "import django_video_analytics.events.wire\n"
+        "print(sorted(name for name in sys.modules if name.startswith("
+        "('django.db', 'django_video_analytics.models', 'django_video_analytics.events.kinds'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -90,18 +90,6 @@ def test_alert_is_created_once_and_announced(camera, django_capture_on_commit_ca
     assert PlateAlert.objects.count() == 1
 
 
-@pytest.mark.django_db
-def test_events_without_ids_are_found_by_source_id(camera, django_capture_on_commit_callbacks):
-    WatchlistEntry.objects.create(plate="AB12CDE")
-    stored = make_event(camera, "AB12CDE", "test:3")
-    unsaved_copy = ANPREvent(
-        camera=camera, timestamp=NOW, license_plate="AB12CDE", confidence=0.9, source_id="test:3"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        alerts = raise_alerts([unsaved_copy])
-    assert [alert.event_id for alert in alerts] == [stored.pk]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_consumed_plate_within_distance_one_alerts_and_others_do_not(
     stream_names, watchlist_settings

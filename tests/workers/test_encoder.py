@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 from django.core.files.storage import storages
 
+from django_video_analytics.events import wire
 from django_video_analytics.events.wire import parse_entry
 from django_video_analytics.pipeline.analyzer import DetectionObservation, MotionObservation
 from django_video_analytics.pipeline.stages import StageResult
 from django_video_analytics.pipeline.types import Detection, Frame, MotionResult, PlateRead
-from django_video_analytics.workers.encoder import ObservationEncoder
+from django_video_analytics.workers.encoder import ENCODERS, ObservationEncoder
 from django_video_analytics.workers.snapshots import SnapshotStore
 from testing_media.clips import asset_path
 
@@ -106,3 +107,7 @@ def test_without_snapshots_the_crop_is_dropped_and_unknown_payloads_skipped(fram
 
     assert len(entries) == 1 and parse_entry(entries[0]).snapshot is None
     assert "no event type" in caplog.text
+
+
+def test_the_encoder_covers_every_wire_event_type():
+    assert set(ENCODERS) == set(wire.KINDS)
