@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.storage import InvalidStorageError, default_storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .conf import analytics_settings
 from .masking import mask_url
 from .pipeline.zones import specs as zone_specs  # plain Python: no numpy, OpenCV or torch
 from .validators import (
@@ -144,13 +146,28 @@ class Event(models.Model):
         return f"{self.camera_id} @ {self.timestamp:%Y-%m-%d %H:%M:%S}"
 
 
+def snapshot_storage():
+    """``STORAGES[SNAPSHOT_STORAGE]``, where workers save snapshots (read as models load).
+
+    An unknown alias falls back to the default storage; check W052 reports it.
+    """
+    try:
+        return storages[analytics_settings.SNAPSHOT_STORAGE]
+    except InvalidStorageError:
+        return default_storage
+
+
 class DetectionEvent(Event):
     detections = models.JSONField(_("detections"), default=list)
     detection_count = models.PositiveIntegerField(_("detection count"), default=0)
     model_type = models.CharField(_("model type"), max_length=64, blank=True)
     model_version = models.CharField(_("model version"), max_length=64, blank=True)
     snapshot = models.FileField(
-        _("snapshot"), upload_to="video_analytics/snapshots/", max_length=255, blank=True
+        _("snapshot"),
+        upload_to="video_analytics/snapshots/",
+        storage=snapshot_storage,
+        max_length=255,
+        blank=True,
     )
 
     class Meta(Event.Meta):
@@ -189,7 +206,11 @@ class ANPREvent(Event):
         help_text=_("The per-frame reads the vote was taken over, kept for audit."),
     )
     snapshot = models.FileField(
-        _("plate snapshot"), upload_to="video_analytics/plates/", max_length=255, blank=True
+        _("plate snapshot"),
+        upload_to="video_analytics/plates/",
+        storage=snapshot_storage,
+        max_length=255,
+        blank=True,
     )
 
     class Meta(Event.Meta):
