@@ -218,8 +218,8 @@ ZONE_COUNTS_PARAMETERS = [
 ]
 
 
-def counted_hours(request, rows):
-    """``rows`` (ZoneCount) limited by the query string; 400 with field errors if it is bad."""
+def narrowed(request, rows):
+    """``rows`` (ZoneCount, ZoneDayCount) of the query's camera, zone, class (400 if bad)."""
     filterset = filters.ZoneCountFilterSet(request.query_params, queryset=rows, request=request)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
@@ -251,15 +251,18 @@ class ZoneViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], filter_backends=[])
     def counts(self, request):
         """Crossings, visits, dwell and peak occupancy per UTC hour or day, grouped."""
-        query = serializers.ZoneCountsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        bucket, group_by = query.validated_data["bucket"], query.validated_data["group_by"]
-        rows = counted_hours(request, visible_events(request, ZoneCount.objects.all()))
+        query = read_query(request, serializers.ZoneCountsQuerySerializer)
+        bucket, group_by = query["bucket"], query["group_by"]
+
+        def scope(model):
+            return narrowed(request, visible_events(request, model.objects.all()))
+
+        rows = zone_counts.counts(scope, query["start"], query["stop"], bucket, group_by)
         data = {
             "bucket": bucket,
             "group_by": list(group_by),
             "columns": zone_counts.columns(group_by),
-            "rows": zone_counts.counts(rows, bucket, group_by),
+            "rows": rows,
         }
         response = Response(data)  # the rows' keys depend on group_by: not re-serialised
         if request.accepted_renderer.format == "csv":
@@ -284,6 +287,8 @@ class ZoneViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
     def dwell_histogram(self, request, pk=None):
         """Closed visits of the zone per dwell bin, over the hours of ``start``..``end``."""
         zone = self.get_object()
-        rows = counted_hours(request, ZoneCount.objects.filter(zone=zone))
+        query = read_query(request, serializers.HoursQuerySerializer)
+        rows = narrowed(request, ZoneCount.objects.filter(zone=zone))
+        rows = zone_counts.hours(rows, query["start"], query["stop"])
         data = {"zone_id": zone.pk, "zone": zone.name, "bins": zone_counts.dwell_histogram(rows)}
         return Response(serializers.DwellHistogramSerializer(data).data)
