@@ -79,3 +79,22 @@ def test_zone_count_range_indexes_carry_the_counters_on_postgresql():
         definitions = dict(cursor.fetchall())
     for name in ("va_zonecount_cam_hour", "va_zonecount_hour"):
         assert "INCLUDE (zone_id, class_name, crossings_in" in definitions[name]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_zone_count_keys_and_day_indexes_carry_the_counters_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("covering indexes are built on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'va_zone%%'"
+        )
+        definitions = dict(cursor.fetchall())
+    for name in ("va_zonecount_zone_hour_class", "va_zoneday_zone_day_class"):
+        assert "UNIQUE" in definitions[name]
+        assert "INCLUDE (crossings_in, crossings_out, visits" in definitions[name]
+    for name in ("va_zoneday_cam_day", "va_zoneday_day"):
+        assert "INCLUDE (zone_id, class_name, crossings_in" in definitions[name]

@@ -279,6 +279,7 @@ class ZoneCountsQuerySerializer(HoursQuerySerializer):
     )
     group_by = serializers.CharField(
         default="zone,class_name",
+        allow_blank=True,  # blank: one row per bucket (not the default)
         help_text=_("Comma-separated: zone, class_name, direction."),
     )
 

@@ -1,11 +1,46 @@
 """Zone counts per UTC day (``ZoneDayCount``), filled from the hourly rows; hourly rows keyed
 by (zone, hour, class) so one zone's hours are one index range.
+
+On PostgreSQL the unique keys of both tables and the daily range indexes carry the
+counters as non-key columns (``INCLUDE``), as 0009 did for the hourly range indexes: the
+counts endpoint reads a zone's hours, or a camera's days, from the index alone (a zone's
+31 days by hour: 1 ms instead of 28 ms over 1M hourly rows). Every counter update already
+writes new entries into all indexes (the counters are in 0009's), so this costs no writes.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 from django_video_analytics.zone_counts import roll_up_days
+
+
+COUNTERS = "crossings_in, crossings_out, visits, total_dwell_seconds, max_occupancy"
+UNIQUE_KEYS = {
+    "video_analytics_zonecount": ("va_zonecount_zone_hour_class", "zone_id, hour, class_name"),
+    "video_analytics_zonedaycount": ("va_zoneday_zone_day_class", "zone_id, day, class_name"),
+}
+DAY_RANGE_INDEXES = {"va_zoneday_cam_day": "camera_id, day", "va_zoneday_day": "day"}
+
+
+def cover(apps, schema_editor, include=True):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, (name, columns) in UNIQUE_KEYS.items():
+        schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        covered = f" INCLUDE ({COUNTERS})" if include else ""
+        schema_editor.execute(
+            f"ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE ({columns}){covered}"
+        )
+    for name, columns in DAY_RANGE_INDEXES.items():
+        covered = f" INCLUDE (zone_id, class_name, {COUNTERS})" if include else ""
+        schema_editor.execute(f"DROP INDEX {name}")
+        schema_editor.execute(
+            f"CREATE INDEX {name} ON video_analytics_zonedaycount ({columns}){covered}"
+        )
+
+
+def uncover(apps, schema_editor):
+    cover(apps, schema_editor, include=False)
 
 
 def fill_days(apps, schema_editor):
@@ -76,5 +111,6 @@ class Migration(migrations.Migration):
             model_name='zonedaycount',
             constraint=models.UniqueConstraint(fields=('zone', 'day', 'class_name'), name='va_zoneday_zone_day_class'),
         ),
+        migrations.RunPython(cover, uncover),
         migrations.RunPython(fill_days, migrations.RunPython.noop),
     ]
