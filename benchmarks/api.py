@@ -357,7 +357,12 @@ def run_zone_counts(args, client, token):
     """Load the hourly counts and time ``zones/counts/``; True when a target was missed."""
     loaded, seconds, last, zones = load_zone_counts(args.zone_counts)
     print(f"\nloaded {loaded:,} hourly zone counts in {seconds:.1f} s")
-    print(f"{'zones/counts/':44} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'rows':>6}")
+    print(
+        "load average before: {:.1f} {:.1f} {:.1f} (a shared machine: see the floor)".format(
+            *os.getloadavg()
+        )
+    )
+    print(f"{'zones/counts/':46} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'rows':>6}")
     failed = False
     for title, urls in zone_count_scenarios(last, zones):
         p50, p95, queries, rows = measure(client, urls, args.repeat, token)
@@ -365,7 +370,8 @@ def run_zone_counts(args, client, token):
         ok = p95 < TARGET_P95_MS and own <= MAX_COUNT_QUERIES
         failed |= not ok
         verdict = "ok" if ok else "MISSED"
-        print(f"{title:44} {p50:8.1f} {p95:8.1f} {queries:5d} ({own}) {rows:6d}  {verdict}")
+        print(f"{title:46} {p50:8.1f} {p95:8.1f} {queries:5d} ({own}) {rows:6d}  {verdict}")
+    print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"counts target: p95 < {TARGET_P95_MS} ms, <= {MAX_COUNT_QUERIES} queries of its own "
           "(in brackets; the total adds token auth and the two permission queries)")  # fmt: skip
     return failed
