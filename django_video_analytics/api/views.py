@@ -204,7 +204,8 @@ ZONE_COUNTS_PARAMETERS = [
     OpenApiParameter(
         "bucket",
         {"type": "string", "enum": ["hour", "day"], "default": "hour"},
-        description="Sum per UTC hour or UTC day.",
+        description="Sum per UTC hour (a range of at most {hour} days) or UTC day (at most "
+        "{day} days); a longer range is a 400 on start.".format(**zone_counts.MAX_RANGE_DAYS),
     ),
     OpenApiParameter(
         "group_by",
