@@ -284,7 +284,10 @@ def counts(scope, start, stop=None, bucket="hour", group_by=("zone", "class_name
         if days is not None:
             rows = scope(ZoneDayCount).filter(day__gte=days[0])
             rows = rows if days[1] is None else rows.filter(day__lt=days[1])
-            sums += [(day_start(day), *rest) for day, *rest in _sums(rows, F("day"), fields)]
+            midnights: dict = {}  # one datetime per day, not per row
+            for row in _sums(rows, F("day"), fields):
+                day = midnights.get(row[0]) or midnights.setdefault(row[0], day_start(row[0]))
+                sums.append((day, *row[1:]))
         if edges:
             ranges = Q()
             for first, last in edges:
@@ -298,7 +301,9 @@ def counts(scope, start, stop=None, bucket="hour", group_by=("zone", "class_name
     class_at = 1 + fields.index("class_name") if "class_name" in fields else None
     result = []
     for row in sums:
-        keys = {"bucket": row[0], **(labels.get(row[zone_at], {}) if zone_at else {})}
+        keys = {"bucket": row[0]}
+        if zone_at:
+            keys.update(labels.get(row[zone_at], ()))
         if class_at:
             keys["class_name"] = row[class_at]
         crossings_in, crossings_out, visits, dwell, peak = row[-5:]

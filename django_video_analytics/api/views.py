@@ -227,6 +227,21 @@ def narrowed(request, rows):
     return filterset.qs
 
 
+def buckets_as_text(rows):
+    """``rows`` with each ``bucket`` as the JSON encoder writes it (``...Z``), once per bucket.
+
+    The encoder would call back into Python for every row's datetime: twice the rendering.
+    """
+    texts: dict = {}
+    for row in rows:
+        moment = row["bucket"]
+        text = texts.get(moment)
+        if text is None:
+            text = texts[moment] = moment.isoformat().replace("+00:00", "Z")
+        row["bucket"] = text
+    return rows
+
+
 class ZoneViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
     """Counting lines and zones of the cameras the user may see, with their counts."""
 
@@ -259,6 +274,8 @@ class ZoneViewSet(ConfiguredPermissionsMixin, viewsets.ModelViewSet):
             return narrowed(request, visible_events(request, model.objects.all()))
 
         rows = zone_counts.counts(scope, query["start"], query["stop"], bucket, group_by)
+        if request.accepted_renderer.format != "csv":
+            rows = buckets_as_text(rows)
         data = {
             "bucket": bucket,
             "group_by": list(group_by),
