@@ -574,29 +574,10 @@ class Zone(models.Model):
             raise ValidationError({field: exc.message}, code="invalid") from None
 
 
-class ZoneCount(models.Model):
-    """Crossings, visits, dwell and peak occupancy of one zone and class in one UTC hour.
+class ZoneCounters(models.Model):
+    """The class and counters of a ``ZoneCount`` (an hour) or a ``ZoneDayCount`` (a day)."""
 
-    Written only by ``zone_counts.apply``; see that module for which event feeds which column.
-    """
-
-    # No index of their own: (camera, hour) and (zone, class_name, hour) lead with them.
-    camera = models.ForeignKey(
-        Camera,
-        on_delete=models.CASCADE,
-        related_name="zone_counts",
-        verbose_name=_("camera"),
-        db_index=False,
-    )
-    zone = models.ForeignKey(
-        Zone,
-        on_delete=models.CASCADE,
-        related_name="counts",
-        verbose_name=_("zone"),
-        db_index=False,
-    )
     class_name = models.CharField(_("class"), max_length=64)
-    hour = models.DateTimeField(_("hour (UTC)"))
     crossings_in = models.PositiveIntegerField(_("crossings in"), default=0)
     crossings_out = models.PositiveIntegerField(_("crossings out"), default=0)
     visits = models.PositiveIntegerField(_("visits"), default=0)
@@ -611,13 +592,41 @@ class ZoneCount(models.Model):
     dwell_15m_or_more = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class ZoneCount(ZoneCounters):
+    """Crossings, visits, dwell and peak occupancy of one zone and class in one UTC hour.
+
+    Written only by ``zone_counts.apply``; see that module for which event feeds which column.
+    """
+
+    # No index of their own: (camera, hour) and (zone, hour, class_name) lead with them.
+    camera = models.ForeignKey(
+        Camera,
+        on_delete=models.CASCADE,
+        related_name="zone_counts",
+        verbose_name=_("camera"),
+        db_index=False,
+    )
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("zone"),
+        db_index=False,
+    )
+    hour = models.DateTimeField(_("hour (UTC)"))
+
+    class Meta:
         db_table = "video_analytics_zonecount"
         ordering = ["-hour", "zone", "class_name"]
         verbose_name = _("zone count")
         verbose_name_plural = _("zone counts")
         constraints = [
+            # Zone, then hour: one zone's hours are one index range, whatever its classes.
             models.UniqueConstraint(
-                fields=["zone", "class_name", "hour"], name="va_zonecount_zone_class_hour"
+                fields=["zone", "hour", "class_name"], name="va_zonecount_zone_hour_class"
             ),
         ]
         # On PostgreSQL these two also carry the counters (INCLUDE), see migration 0009.
@@ -628,6 +637,48 @@ class ZoneCount(models.Model):
 
     def __str__(self):
         return f"{self.zone_id} {self.class_name} {self.hour:%Y-%m-%d %H}:00"
+
+
+class ZoneDayCount(ZoneCounters):
+    """The ``ZoneCount`` rows of one zone and class summed over one UTC day.
+
+    Written by ``zone_counts.apply`` in the transaction that writes the hours, so daily
+    buckets read a row per day instead of 24.
+    """
+
+    camera = models.ForeignKey(
+        Camera,
+        on_delete=models.CASCADE,
+        related_name="zone_day_counts",
+        verbose_name=_("camera"),
+        db_index=False,
+    )
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.CASCADE,
+        related_name="day_counts",
+        verbose_name=_("zone"),
+        db_index=False,
+    )
+    day = models.DateField(_("day (UTC)"))
+
+    class Meta:
+        db_table = "video_analytics_zonedaycount"
+        ordering = ["-day", "zone", "class_name"]
+        verbose_name = _("zone day count")
+        verbose_name_plural = _("zone day counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "day", "class_name"], name="va_zoneday_zone_day_class"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["camera", "day"], name="va_zoneday_cam_day"),
+            models.Index(fields=["day"], name="va_zoneday_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.zone_id} {self.class_name} {self.day:%Y-%m-%d}"
 
 
 class SignalOutbox(models.Model):

@@ -65,17 +65,30 @@ def test_class_name_filter_uses_the_detections_gin_index_on_postgresql():
     assert "va_detection_detections_gin" in plan
 
 
+# Each zone count index on PostgreSQL and the start of the non-key columns it carries.
+COVERED = {
+    "va_zonecount_cam_hour": "INCLUDE (zone_id, class_name, crossings_in",
+    "va_zonecount_hour": "INCLUDE (zone_id, class_name, crossings_in",
+    "va_zonecount_zone_hour_class": "(zone_id, hour, class_name) INCLUDE (crossings_in",
+    "va_zoneday_cam_day": "INCLUDE (zone_id, class_name, crossings_in",
+    "va_zoneday_day": "INCLUDE (zone_id, class_name, crossings_in",
+    "va_zoneday_zone_day_class": "(zone_id, day, class_name) INCLUDE (crossings_in",
+}
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_zone_count_range_indexes_carry_the_counters_on_postgresql():
+def test_zone_count_indexes_carry_the_counters_on_postgresql():
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("covering indexes are built on PostgreSQL only")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'va_zonecount_%%'"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'va_zone%%'"
         )
         definitions = dict(cursor.fetchall())
-    for name in ("va_zonecount_cam_hour", "va_zonecount_hour"):
-        assert "INCLUDE (zone_id, class_name, crossings_in" in definitions[name]
+    for name, covered in COVERED.items():
+        assert covered in definitions[name], definitions[name]
+    for name in ("va_zonecount_zone_hour_class", "va_zoneday_zone_day_class"):
+        assert definitions[name].startswith("CREATE UNIQUE INDEX")

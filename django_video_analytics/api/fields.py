@@ -1,8 +1,10 @@
 """Serializer fields: masked URLs and text, and JSON fields that tolerate bad stored rows."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..dates import parse_date_or_datetime
 from ..masking import CredentialsNotKept, keep_stored_credentials, mask_url, mask_urls_in
 from ..pipeline.zones.specs import MAX_POLYGON_POINTS
 from ..validators import MAX_ROI_ZONES, MAX_ZONE_POINTS
@@ -72,3 +74,19 @@ class ROIZonesField(serializers.JSONField):
 )
 class ZonePointsField(serializers.JSONField):
     """A line's or zone's [x, y] points; checked by the zone spec, never a 500 on bad rows."""
+
+
+class DateOrDateTimeField(serializers.Field):
+    """An ISO 8601 date or aware datetime (``dates.parse_date_or_datetime``); blank: None."""
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        if not text:
+            return None
+        try:
+            return parse_date_or_datetime(text)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def to_representation(self, value):
+        return value.isoformat()

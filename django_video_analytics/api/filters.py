@@ -40,14 +40,14 @@ class TimestampBoundFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__lt": day_start(value + datetime.timedelta(1))})
 
 
-def timestamp_bound(lookup_expr, description, field_name="timestamp", required=False):
+def timestamp_bound(lookup_expr, description, field_name="timestamp"):
     """A ``TimestampBoundFilter`` documented as an ISO date or datetime in the schema."""
     schema = {
         "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
         "description": str(description),
     }
     bound = TimestampBoundFilter(
-        field_name=field_name, lookup_expr=lookup_expr, help_text=description, required=required
+        field_name=field_name, lookup_expr=lookup_expr, help_text=description
     )
     return extend_schema_field(schema)(bound)
 
@@ -133,19 +133,11 @@ class ZoneFilterSet(django_filters.FilterSet):
 
 
 class ZoneCountFilterSet(django_filters.FilterSet):
-    """The hours counted: ``start`` is required, so no request sums a whole table."""
+    """The zones and classes counted, of ``ZoneCount`` or ``ZoneDayCount`` rows.
 
-    start = timestamp_bound(
-        "gte",
-        _("Hours from this ISO 8601 date or datetime (UTC hours)."),
-        field_name="hour",
-        required=True,
-    )
-    end = timestamp_bound(
-        "lte",
-        _("Hours up to this ISO 8601 datetime, or through the end of this date."),
-        field_name="hour",
-    )
+    The time range (required ``start``) is ``serializers.HoursQuerySerializer``'s.
+    """
+
     camera__camera_id = django_filters.CharFilter(
         field_name="camera__camera_id", help_text=_("Public id of the camera.")
     )

@@ -1,17 +1,21 @@
 """JSON shapes of cameras, events and statistics, and the validation of camera input."""
 
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import zone_counts
 from ..events.kinds import STORED_KINDS
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent, Zone
-from ..statistics import COUNTERS
+from ..statistics import COUNTERS, day_start
 from ..validators import validate_detection_classes, validate_roi_zones, validate_stream_url
 from .fields import (
     ClassNamesField,
+    DateOrDateTimeField,
     MaskedCredentialsMixin,
     MaskedTextField,
     MaskedURLField,
@@ -240,12 +244,40 @@ class ZoneSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ZoneCountsQuerySerializer(serializers.Serializer):
+class HoursQuerySerializer(serializers.Serializer):
+    """The hours counted: validated as ``start`` and ``stop``, UTC hours start <= h < stop.
+
+    A bare date is a UTC day (as ``end``: through that day); ``stop`` is None without ``end``.
+    """
+
+    start = DateOrDateTimeField(help_text=_("Hours from this ISO 8601 date or datetime."))
+    end = DateOrDateTimeField(
+        required=False,
+        help_text=_("Hours up to this ISO 8601 datetime, or through the end of this date."),
+    )
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.pop("end", None)
+        if start is None:
+            raise serializers.ValidationError({"start": _("This field is required.")})
+        if not isinstance(start, datetime.datetime):
+            attrs["start"] = day_start(start)
+        if end is None:
+            attrs["stop"] = None
+        elif isinstance(end, datetime.datetime):
+            attrs["stop"] = zone_counts.hour_of(end) + datetime.timedelta(hours=1)
+        else:
+            attrs["stop"] = day_start(end + datetime.timedelta(days=1))
+        return attrs
+
+
+class ZoneCountsQuerySerializer(HoursQuerySerializer):
     bucket = serializers.ChoiceField(
         choices=zone_counts.BUCKETS, default="hour", help_text=_("UTC hour or UTC day.")
     )
     group_by = serializers.CharField(
         default="zone,class_name",
+        allow_blank=True,  # blank: one row per bucket (not the default)
         help_text=_("Comma-separated: zone, class_name, direction."),
     )
 
@@ -258,6 +290,17 @@ class ZoneCountsQuerySerializer(serializers.Serializer):
                 % {"names": ", ".join(unknown)}
             )
         return tuple(dict.fromkeys(names))
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        days = zone_counts.MAX_RANGE_DAYS[attrs["bucket"]]
+        stop = attrs["stop"] or timezone.now()
+        if stop - attrs["start"] > datetime.timedelta(days=days):
+            message = _("At most %(days)d days from start to end (or now) with %(bucket)s buckets.")
+            raise serializers.ValidationError(
+                {"start": message % {"days": days, "bucket": attrs["bucket"]}}
+            )
+        return attrs
 
 
 class ZoneCountRowSerializer(serializers.Serializer):

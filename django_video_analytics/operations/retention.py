@@ -4,7 +4,8 @@ Rows go in bounded batches: the primary keys of the old rows are walked in range
 ``RETENTION_BATCH_SIZE``, each range one short transaction, so a table with millions of
 rows is never locked for long and consumers keep writing meanwhile. The snapshot files of
 deleted rows are deleted through the storage API after their batch commits (a rolled-back
-batch keeps its files). Daily statistics are left as they are.
+batch keeps its files). Daily statistics and zone counts (``ZoneCount``, ``ZoneDayCount``)
+are left as they are.
 """
 
 import logging

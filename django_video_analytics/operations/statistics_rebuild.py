@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from .. import zone_counts
 from ..conf import analytics_settings
 from ..events.kinds import STORED_KINDS
 from ..models import Camera, EventStatistics
@@ -141,7 +142,12 @@ def compare_statistics(since=None, camera_ids=None, *, log=False):
 
 
 def rebuild_statistics(since=None, camera_ids=None):
-    """Rewrite the statistics rows from a recount; returns how many rows changed."""
+    """Rewrite the statistics rows from a recount; returns how many rows changed.
+
+    Also rewrites the zone day counts that differ from their hours (``zone_counts``), from
+    ``since`` itself: retention keeps the hourly counts.
+    """
+    first_day = since
     since = effective_since(since)
     camera_pks, _ = _cameras(camera_ids)
     changed = 0
@@ -158,6 +164,7 @@ def rebuild_statistics(since=None, camera_ids=None):
                 defaults={name: want[name] for name in COUNTERS},
             )
             changed += 1
+    changed += zone_counts.rebuild_days(first_day, camera_pks, using=_database())
     if changed:
         logger.info("Rebuilt %d statistics row(s) since %s", changed, since or "the start")
     return changed

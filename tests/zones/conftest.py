@@ -1,6 +1,7 @@
 import pytest
 
-from django_video_analytics.models import Zone
+from django_video_analytics import zone_counts
+from django_video_analytics.models import Zone, ZoneCount, ZoneDayCount
 
 LINE_POINTS = [[0.2, 0.5], [0.8, 0.5]]
 SQUARE = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]
@@ -21,6 +22,23 @@ def zone_form(camera, **fields):
         "enabled": "on",
         **fields,
     }
+
+
+def assert_days_match_hours():
+    """Every ``ZoneDayCount`` row is the sum of its hours, and no day is missing."""
+    fields = ("camera_id", *zone_counts.ADDED, "max_occupancy")
+
+    def key(row):
+        return (row.zone_id, row.class_name, row.day)
+
+    def values(row):
+        return [getattr(row, name) for name in fields]
+
+    summed = {key(row): values(row) for row in zone_counts.roll_up_days(ZoneCount.objects.all())}
+    stored = {key(row): values(row) for row in ZoneDayCount.objects.all()}
+    assert stored.keys() == summed.keys()
+    for key, values in stored.items():
+        assert values == pytest.approx(summed[key], rel=1e-9)  # dwell: floats added in turn
 
 
 @pytest.fixture

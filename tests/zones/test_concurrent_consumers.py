@@ -6,8 +6,15 @@ import pytest
 from django.db.models import Sum
 
 from django_video_analytics.events import wire
-from django_video_analytics.models import LineCrossingEvent, ZoneCount, ZoneVisitEvent
+from django_video_analytics.models import (
+    LineCrossingEvent,
+    ZoneCount,
+    ZoneDayCount,
+    ZoneVisitEvent,
+)
 from tests.events.processes import start_consumer
+
+from .conftest import assert_days_match_hours
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -88,3 +95,6 @@ def test_overlapping_consumers_count_every_crossing_and_visit_once(
     assert set(
         ZoneCount.objects.values_list("max_occupancy", flat=True).filter(zone=waiting_area)
     ) == {5}
+    # The daily row, written with the hours by both consumers, sums them exactly.
+    assert ZoneDayCount.objects.filter(zone=waiting_area).count() == 1
+    assert_days_match_hours()

@@ -8,7 +8,7 @@ from django_video_analytics import zone_counts
 from django_video_analytics.models import Camera, Zone, ZoneCount
 from django_video_analytics.zone_counts import Crossing, Visit
 
-from .conftest import LINE_POINTS, SQUARE
+from .conftest import LINE_POINTS, SQUARE, assert_days_match_hours
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -114,6 +114,11 @@ def test_concurrent_writers_end_exact():
     assert hall.total_dwell_seconds == sum(0.25 * w for w in range(workers)) * rounds
     assert hall.max_occupancy == workers * rounds - 1
     assert hall.dwell_under_10s == workers * rounds
+    assert_days_match_hours()
+
+
+def all_zones(model):
+    return model.objects.all()
 
 
 def test_counts_sum_per_bucket_and_group(door_line, waiting_area):
@@ -130,9 +135,12 @@ def test_counts_sum_per_bucket_and_group(door_line, waiting_area):
         ],
         [visit(waiting_area, dwell=10), visit(waiting_area, dwell=20, occupancy=2)],
     )
-    zones = Zone.objects.all()
     end = NOON + timedelta(days=1)
-    by_zone_day = zone_counts.counts(zone_counts.in_range(zones, NOON, end), "day", ("zone",))
+
+    def door_only(model):
+        return model.objects.filter(zone=door_line)
+
+    by_zone_day = zone_counts.counts(all_zones, NOON, end, "day", ("zone",))
     assert [
         (r["zone"], r["crossings_in"], r["crossings_out"], r["visits"]) for r in by_zone_day
     ] == [
@@ -143,9 +151,7 @@ def test_counts_sum_per_bucket_and_group(door_line, waiting_area):
     assert by_zone_day[1]["mean_dwell_seconds"] == 15
     assert by_zone_day[1]["max_occupancy"] == 2
     assert by_zone_day[0]["bucket"] == datetime(2026, 11, 20, tzinfo=UTC)
-    by_direction = zone_counts.counts(
-        zone_counts.in_range([door_line.pk], NOON, end), "hour", ("class_name", "direction")
-    )
+    by_direction = zone_counts.counts(door_only, NOON, end, "hour", ("class_name", "direction"))
     assert [
         (r["bucket"].hour, r["class_name"], r["direction"], r["crossings"]) for r in by_direction
     ] == [
