@@ -72,6 +72,18 @@ class DetectionObservation:
     reason: str  # "changed" or "heartbeat"
 
 
+class DetectionFailed(Exception):
+    """The detector failed on a frame; ``observations`` are what the frame gave before it.
+
+    The frame's motion is not lost with its detection: the caller publishes
+    ``observations`` and reports the failure (``__cause__``) as the camera's error.
+    """
+
+    def __init__(self, observations: list):
+        super().__init__("the detector failed")
+        self.observations = observations
+
+
 @dataclass
 class _Clock:
     """When something last happened, on the frames' time line."""
@@ -121,7 +133,11 @@ class CameraAnalyzer:
         )
 
     def process(self, frame: Frame) -> list:
-        """Analyse one frame; return the observations it produced (usually none)."""
+        """Analyse one frame; return the observations it produced (usually none).
+
+        Raises ``DetectionFailed`` (carrying the frame's motion observations) when the
+        detector fails.
+        """
         if self.config.frame_skip and frame.index % (self.config.frame_skip + 1):
             return []
         self.stats.frames += 1
@@ -130,7 +146,10 @@ class CameraAnalyzer:
         if motion is not None:
             observations += self._motion_observations(frame, motion)
         if self.detector is not None:
-            observations += self._detection_observations(frame, motion)
+            try:
+                observations += self._detection_observations(frame, motion)
+            except Exception as exc:
+                raise DetectionFailed(observations) from exc
         return observations
 
     def close(self) -> list[StageResult]:

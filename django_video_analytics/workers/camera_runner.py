@@ -16,7 +16,7 @@ from redis import RedisError
 from .. import metrics
 from ..backoff import Backoff
 from ..masking import mask_urls_in
-from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
+from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer, DetectionFailed
 from ..pipeline.sources import SourceError
 from ..pipeline.zones.stage import ZoneCountingStage
 from .encoder import ObservationEncoder
@@ -304,11 +304,12 @@ class CameraRunner:
         detector_frames, inference_seconds = stats.detector_frames, stats.inference_seconds
         try:
             observations = self.analyzer.process(frame)
+        except DetectionFailed as failed:
+            self.publish(failed.observations)  # the frame's motion outlives its detection
+            self.report_failure(frame, "detection", failed.__cause__)
+            return
         except Exception as exc:
-            message = f"analysis failed: {type(exc).__name__}: {exc}"
-            if message != self.last_error:
-                logger.exception("%s: frame %d: %s", self.camera_id, frame.index, message)
-            self.set_state(RunnerState.ERROR, message)
+            self.report_failure(frame, "analysis", exc)
             return
         self.set_state(RunnerState.STREAMING)
         analysed = stats.detector_frames > detector_frames
@@ -316,6 +317,13 @@ class CameraRunner:
         if analysed:
             metrics.record_inference(self.camera_id, stats.inference_seconds - inference_seconds)
         self.publish(observations)
+
+    def report_failure(self, frame, step, exc):
+        """The camera is in error because ``step`` failed on ``frame``; logged once per message."""
+        message = f"{step} failed: {type(exc).__name__}: {exc}"
+        if message != self.last_error:
+            logger.error("%s: frame %d: %s", self.camera_id, frame.index, message, exc_info=exc)
+        self.set_state(RunnerState.ERROR, message)
 
     def take_dropped(self):
         """Frames the source dropped since the last call."""
