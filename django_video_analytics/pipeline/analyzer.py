@@ -94,6 +94,25 @@ class _Clock:
         return self.last is None or now - self.last >= timedelta(seconds=interval)
 
 
+class _Pace(_Clock):
+    """At most one run per ``interval`` on average, whatever the frames' jitter.
+
+    A live camera's frames arrive on a jittery grid: "0.2 s since the last run" would skip
+    the frame at 0.1995 s and wait for the next one, so 5 runs a second would become 3 to 4.
+    Runs are due a little early (``SLACK``) and counted from when they were due, not from
+    the frame that ran; a long pause earns one early run at most, never a burst.
+    """
+
+    SLACK = 0.1  # share of the interval a run may come early
+
+    def due(self, now: datetime, interval: float) -> bool:
+        return super().due(now, interval * (1 - self.SLACK))
+
+    def ran(self, now: datetime, interval: float) -> None:
+        step = timedelta(seconds=interval)
+        self.last = now if self.last is None else max(self.last + step, now - step)
+
+
 @dataclass
 class AnalyzerStats:
     """Counters a worker logs: frames looked at, frames and seconds of the detector."""
@@ -123,7 +142,7 @@ class CameraAnalyzer:
         self._motion_episode = _Clock()  # last frame with motion
         self._motion_event = _Clock()
         self._detect_until: datetime | None = None
-        self._detector_run = _Clock()
+        self._detector_run = _Pace()
         self._detection_event = _Clock()
 
     @property
@@ -178,9 +197,10 @@ class CameraAnalyzer:
         if self._detect_until is None or now > self._detect_until:
             # Quiet: whatever was tracked has left (or stopped moving long enough).
             return self._changed(frame, self.tracks.close_all())
-        if self.config.max_fps and not self._detector_run.due(now, 1.0 / self.config.max_fps):
-            return []
-        self._detector_run.last = now
+        if self.config.max_fps:
+            if not self._detector_run.due(now, 1.0 / self.config.max_fps):
+                return []
+            self._detector_run.ran(now, 1.0 / self.config.max_fps)
         detections = self._detect(frame, motion)
         ended = self.tracks.update(detections, now)
         early = []  # results a stage is sure of before the track ends (a decisive vote)
