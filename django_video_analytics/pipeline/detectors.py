@@ -271,13 +271,15 @@ def _session(path, providers):
 def _without_spinning(model) -> bool:
     """Rebuild ultralytics' CPU onnxruntime session like ``_session``; False if not built yet.
 
-    ultralytics makes its session with the default options on the first prediction.
+    ultralytics makes its session with the default options on the first prediction (other
+    weight formats have no session: nothing to do).
     """
-    backend = getattr(getattr(getattr(model, "predictor", None), "model", None), "backend", None)
-    session = getattr(backend, "session", None)
-    if session is None:
+    predictor = getattr(model, "predictor", None)
+    if predictor is None:
         return False
-    if session.get_providers() == ["CPUExecutionProvider"]:
+    backend: Any = getattr(predictor.model, "backend", None)
+    session = getattr(backend, "session", None)
+    if session is not None and session.get_providers() == ["CPUExecutionProvider"]:
         backend.session = _session(Path(session._model_path), ["CPUExecutionProvider"])
     return True
 
