@@ -23,7 +23,8 @@ environment) runs a batching backend instead of the default ultralytics one. Per
 
 Then the batch sizes seen (frames per inference call -> calls) when the backend batches.
 
-N holds when every moving camera gets >= 5 detector runs/s, lag p95 < 1 s and the lag of
+N holds when every moving camera gets >= 5 detector runs/s (within 2 %: ``MAX_FPS`` 5 is
+the cap), lag p95 < 1 s and the lag of
 the last third of the window is not above the first third's by more than 0.25 s (no
 growing backlog). The search stops at the first N that does not hold.
 """
@@ -46,6 +47,9 @@ import psutil  # noqa: E402
 from tests.workers.streams import free_port, wait_for_port  # noqa: E402
 
 TARGET_DETECTOR_FPS = 5.0
+# MAX_FPS caps the detector at exactly the target, and the window's edges cut a run: a
+# camera at 4.95 runs/s over 30 s (one run short) is at the cap, not below it.
+RATE_TOLERANCE = 0.02
 TARGET_LAG_P95 = 1.0
 BACKLOG_GROWTH = 0.25
 STATIC_EVERY = 3  # every third camera is static
@@ -306,7 +310,7 @@ def run(n, moving_video, static_video, warmup, seconds):
 def holds(figures):
     moving = [row for row in figures if row["moving"]]
     return all(
-        row["detector_fps"] >= TARGET_DETECTOR_FPS
+        row["detector_fps"] >= TARGET_DETECTOR_FPS * (1 - RATE_TOLERANCE)
         and row["lag_p95"] < TARGET_LAG_P95
         and row["backlog_growth"] <= BACKLOG_GROWTH
         for row in moving
@@ -328,7 +332,7 @@ def report(n, figures, total_cpu, batch_sizes):
         print(
             f"{row['camera']:10}{'moving' if row['moving'] else 'static':>8}"
             f"{row['decoded']:>8}{row['decoded_fps']:>7.1f}{row['analysed_fps']:>9.1f}"
-            f"{row['dropped']:>8}{row['detector_fps']:>7.1f}{row['lag_p95']:>8.2f}s"
+            f"{row['dropped']:>8}{row['detector_fps']:>7.2f}{row['lag_p95']:>8.2f}s"
             f"{row['backlog_growth']:>7.2f}s{row['events']:>7}{row['event_lag_p95']:>9.2f}s"
             f"{row['decode_cpu']:>8.0%}{row['analysis_cpu']:>5.0%}"
         )
