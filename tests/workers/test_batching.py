@@ -8,9 +8,10 @@ import pytest
 from django_video_analytics.pipeline.batching import BatchedDetector
 from django_video_analytics.pipeline.sources import open_source
 from django_video_analytics.workers.camera_runner import CameraRunner
-from django_video_analytics.workers.config import CameraConfig, WorkerOptions
+from django_video_analytics.workers.config import WorkerOptions
 from django_video_analytics.workers.detectors import SerialDetector, WorkerDetectors
 from tests.inference_server.server import free_port
+from tests.workers.helpers import ListSink, camera_config
 
 pytestmark = pytest.mark.inference
 
@@ -26,29 +27,8 @@ def clips(tmp_path_factory):
     return {"objects": clips.objects_clip(folder), "plates": clips.plates_clip(folder)}
 
 
-class ListSink:
-    def __init__(self):
-        self.entries = []
-
-    def publish_many(self, entries):
-        self.entries.extend(entries)
-
-
 def camera(camera_id, path):
-    return CameraConfig(
-        camera_id=camera_id,
-        stream_url=str(path),
-        enable_object_detection=True,
-        enable_motion_detection=True,
-        enable_anpr=False,
-        confidence_threshold=0.4,
-        detection_classes=(),
-        roi_zones=(),
-        motion_threshold=0.5,
-        frame_skip=0,
-        max_fps=None,
-        plate_format="eu",
-    )
+    return camera_config(camera_id, path, confidence_threshold=0.4)
 
 
 def options(settings, backend, **extra):
