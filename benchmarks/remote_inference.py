@@ -5,7 +5,12 @@ scripts/inference_server.sh, serving the shipped YOLOv8n at 320, then runs the s
 of the objects clip through:
   local   OnnxRuntimeDetector in this process (one frame per call);
   remote  RemoteDetector over gRPC and HTTP JSON (MLServer; it has no binary extension)
-          and HTTP binary tensors (KServe), batch 1, 4 and 8 (``detect_batch``).
+          and HTTP binary tensors (KServe), batch 1, 4 and 8 (``detect_batch``);
+  cameras ``--cameras`` threads each detecting its share of the frames one at a time, as
+          a worker's cameras do: "in turn" (one backend per camera behind the worker's
+          lock, the path of a backend that cannot batch) against "batched" (one backend
+          shared through ``InferenceBatcher``: what is pending goes in one call), locally
+          and over gRPC; the mean batch size seen is printed beside.
 Prints frames/s, the ratio to local, and the worker's own CPU ms per frame (what a worker
 host still spends when inference runs elsewhere). Server and client share this machine's
 cores here, so the figures show protocol and batching costs, not a GPU server's speed.
@@ -17,16 +22,19 @@ import argparse
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from django_video_analytics.pipeline.batching import InferenceBatcher  # noqa: E402
 from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
 from django_video_analytics.pipeline.remote_inference import (  # noqa: E402
     InferenceServerError,
     RemoteDetector,
 )
+from django_video_analytics.workers.detectors import SerialDetector  # noqa: E402
 from testing_media import clips  # noqa: E402
 from tests.inference_server.server import InferenceServer, KServeServer  # noqa: E402
 
@@ -51,6 +59,7 @@ def measure(detect_batch, images, batch):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=48)
+    parser.add_argument("--cameras", type=int, default=4, help="camera threads (cross-camera)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         path = clips.objects_clip(Path(scratch))
@@ -64,6 +73,13 @@ def main():
         try:
             local = OnnxRuntimeDetector(input_size=320)
             rows = [("local onnxruntime", 1, *measure(_singles(local), images, 1))]
+            grpc = {"url": server.grpc_url, "protocol": "grpc", "timeout": 60}
+            for name, build in (
+                ("local", lambda: OnnxRuntimeDetector(input_size=320)),
+                ("gRPC (MLServer)", lambda: RemoteDetector(**grpc)),
+            ):
+                for batched in (False, True):
+                    rows.append(cameras(name, build, images, args.cameras, batched))
             for name, protocol, url, binary in (
                 ("gRPC (MLServer)", "grpc", server.grpc_url, False),
                 ("HTTP JSON (MLServer)", "http", server.http_url, False),
@@ -82,9 +98,44 @@ def main():
             server.stop()
     base = rows[0][2]
     print(f"{len(images)} frames of {images[0].shape[1]}x{images[0].shape[0]}, input 320")
-    print(f"{'backend':<22}{'batch':>6}{'frames/s':>10}{'x local':>9}{'worker CPU ms/frame':>21}")
+    print(f"{'backend':<36}{'batch':>6}{'frames/s':>10}{'x local':>9}{'worker CPU ms/frame':>21}")
     for name, batch, fps, cpu_ms in rows:
-        print(f"{name:<22}{batch:>6}{fps:>10.1f}{fps / base:>9.2f}{cpu_ms:>21.1f}")
+        print(f"{name:<36}{batch:>6}{fps:>10.1f}{fps / base:>9.2f}{cpu_ms:>21.1f}")
+
+
+def cameras(name, build, images, count, batched):
+    """A row for ``count`` camera threads detecting ``images`` one at a time (see above).
+
+    Its batch column is the mean number of frames per model call (1 in turn).
+    """
+    if batched:
+        batcher = InferenceBatcher(build())
+        detectors = [batcher.for_camera() for _ in range(count)]
+    else:
+        lock = threading.Lock()
+        detectors = [SerialDetector(build(), lock) for _ in range(count)]
+    shares = [images[index::count] for index in range(count)]
+    for detector, share in zip(detectors, shares, strict=True):
+        detector.detect(share[0], confidence=CONFIDENCE)  # warm up
+    if batched:
+        batcher.batch_sizes.clear()
+    threads = [
+        threading.Thread(target=_singles(detector), args=(share,))
+        for detector, share in zip(detectors, shares, strict=True)
+    ]
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+    mean = 1.0
+    if batched:
+        batcher.close()
+        calls = sum(batcher.batch_sizes.values())
+        mean = sum(size * n for size, n in batcher.batch_sizes.items()) / calls
+    label = f"{name}, {count} cameras {'batched' if batched else 'in turn'}"
+    return (label, round(mean, 2), len(images) / wall, 1000 * cpu / len(images))
 
 
 def _singles(detector):

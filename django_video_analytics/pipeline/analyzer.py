@@ -75,6 +75,18 @@ class DetectionObservation:
     reason: str  # "changed" or "heartbeat"
 
 
+class DetectionFailed(Exception):
+    """The detector failed on a frame; ``observations`` are what the frame gave before it.
+
+    The frame's motion is not lost with its detection: the caller publishes
+    ``observations`` and reports the failure (``__cause__``) as the camera's error.
+    """
+
+    def __init__(self, observations: list):
+        super().__init__("the detector failed")
+        self.observations = observations
+
+
 @dataclass
 class _Clock:
     """When something last happened, on the frames' time line."""
@@ -83,6 +95,25 @@ class _Clock:
 
     def due(self, now: datetime, interval: float) -> bool:
         return self.last is None or now - self.last >= timedelta(seconds=interval)
+
+
+class _Pace(_Clock):
+    """At most one run per ``interval`` on average, whatever the frames' jitter.
+
+    A live camera's frames arrive on a jittery grid: "0.2 s since the last run" would skip
+    the frame at 0.1995 s and wait for the next one, so 5 runs a second would become 3 to 4.
+    Runs are due a little early (``SLACK``) and counted from when they were due, not from
+    the frame that ran; a long pause earns one early run at most, never a burst.
+    """
+
+    SLACK = 0.1  # share of the interval a run may come early
+
+    def due(self, now: datetime, interval: float) -> bool:
+        return super().due(now, interval * (1 - self.SLACK))
+
+    def ran(self, now: datetime, interval: float) -> None:
+        step = timedelta(seconds=interval)
+        self.last = now if self.last is None else max(self.last + step, now - step)
 
 
 @dataclass
@@ -114,7 +145,7 @@ class CameraAnalyzer:
         self._motion_episode = _Clock()  # last frame with motion
         self._motion_event = _Clock()
         self._detect_until: datetime | None = None
-        self._detector_run = _Clock()
+        self._detector_run = _Pace()
         self._detection_event = _Clock()
 
     @property
@@ -124,7 +155,11 @@ class CameraAnalyzer:
         )
 
     def process(self, frame: Frame) -> list:
-        """Analyse one frame; return the observations it produced (usually none)."""
+        """Analyse one frame; return the observations it produced (usually none).
+
+        Raises ``DetectionFailed`` (carrying the frame's motion observations) when the
+        detector fails.
+        """
         if self.config.frame_skip and frame.index % (self.config.frame_skip + 1):
             return []
         self.stats.frames += 1
@@ -133,7 +168,10 @@ class CameraAnalyzer:
         if motion is not None:
             observations += self._motion_observations(frame, motion)
         if self.detector is not None:
-            observations += self._detection_observations(frame, motion)
+            try:
+                observations += self._detection_observations(frame, motion)
+            except Exception as exc:
+                raise DetectionFailed(observations) from exc
         return observations
 
     def close(self) -> list[StageResult]:
@@ -162,9 +200,10 @@ class CameraAnalyzer:
         if self._detect_until is None or now > self._detect_until:
             # Quiet: whatever was tracked has left (or stopped moving long enough).
             return self._changed(frame, self.tracks.close_all())
-        if self.config.max_fps and not self._detector_run.due(now, 1.0 / self.config.max_fps):
-            return []
-        self._detector_run.last = now
+        if self.config.max_fps:
+            if not self._detector_run.due(now, 1.0 / self.config.max_fps):
+                return []
+            self._detector_run.ran(now, 1.0 / self.config.max_fps)
         detections = self._detect(frame, motion)
         ended = self.tracks.update(detections, now)
         early = []  # results a stage is sure of before the track ends (a decisive vote)

@@ -3,8 +3,9 @@
 ``detection_regions(boxes, frame_size, side)`` turns motion (and tracked-object) boxes into
 crop rectangles at least ``side`` pixels square, merged while they overlap; None means one
 run on the whole frame (nothing to look around, large motion, or too many crops).
-``RegionTracker`` runs a detector on each crop, maps its boxes back to the frame, removes
-the duplicates of an object seen by two crops and tracks the result.
+``RegionTracker`` runs a detector on the crops (one ``detect_batch`` call), maps its boxes
+back to the frame, removes the duplicates of an object seen by two crops and tracks the
+result.
 """
 
 from .tracking import IouTracker, iou
@@ -110,15 +111,15 @@ class RegionTracker:
         if regions is None:
             self.runs += 1
             return self.detector.detect(image, classes, confidence)
-        found = []
-        for region in regions:
-            x, y, w, h = region
-            self.runs += 1
-            crop = image[y : y + h, x : x + w]
-            found += [
-                to_frame(d, region, (width, height))
-                for d in self.detector.detect(crop, classes, confidence)
-            ]
+        self.runs += len(regions)
+        crops = [image[y : y + h, x : x + w] for x, y, w, h in regions]
+        found = [
+            to_frame(detection, region, (width, height))
+            for region, detections in zip(
+                regions, self.detector.detect_batch(crops, classes, confidence), strict=True
+            )
+            for detection in detections
+        ]
         return without_duplicates(found)
 
     def track(self, image, boxes, classes=None, confidence=0.25) -> list[Detection]:

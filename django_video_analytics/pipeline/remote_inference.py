@@ -22,7 +22,7 @@ import numpy as np
 from ..backoff import Backoff
 from ..masking import mask_url
 from . import yolo
-from .detectors import Detector, OnnxRuntimeDetector
+from .detectors import Detector, OnnxRuntimeDetector, TensorDetector
 from .tracking import IouTracker
 from .types import Detection
 
@@ -35,8 +35,8 @@ class InferenceServerError(RuntimeError):
     """The inference server could not run the model; the message says why (no secrets)."""
 
 
-class RemoteDetector(Detector):
-    """YOLO through a KServe v2 inference server; ``detect``, ``detect_batch``, ``track``.
+class RemoteDetector(TensorDetector):
+    """YOLO through a KServe v2 inference server; ``detect``, ``detect_each``, ``track``.
 
     Built like the local backends; the worker passes the ``INFERENCE_*`` settings in as the
     keywords of ``SETTINGS`` (the defaults below are those settings' defaults). ``input_size``
@@ -98,39 +98,30 @@ class RemoteDetector(Detector):
         self._inputs = None  # (input name, output name, input size, largest batch)
         self._fallback = None
 
-    def detect(self, image, classes=None, confidence=0.25) -> list[Detection]:
-        return self.detect_batch([image], classes, confidence)[0]
+    @property
+    def input_size(self) -> int:
+        """The served model's input side once known, the requested one until then."""
+        return self._inputs[2] if self._inputs else self.requested_size
 
-    def track(self, image, classes=None, confidence=0.25) -> list[Detection]:
-        return self.tracker.update(self.detect(image, classes, confidence))
-
-    def detect_batch(self, images, classes=None, confidence=0.25) -> list[list[Detection]]:
-        """Detections of each image, sent to the server in as few requests as it accepts."""
-        ids = self.class_ids(classes)
-        if ids == [] or not images:
-            return [[] for _ in images]
+    def detect_each(self, requests) -> list[list[Detection]]:
+        """Detections of each request, the frames sent in as few requests as the model accepts."""
         try:
-            outputs = self._infer_all(images)
+            return super().detect_each(requests)
         except InferenceServerError:
             if not self.fallback_enabled:
                 raise
-            return [self._local().detect(image, classes, confidence) for image in images]
-        return [
-            yolo.decode(output, placed, self.class_names, ids, confidence)
-            for output, placed in outputs
-        ]
+            return self._local().detect_each(requests)
 
-    def _infer_all(self, images):
+    def infer(self, images):
         if time.monotonic() < self.retry_at:
             # The same message as the failure itself: the camera's error stays one line.
             raise InferenceServerError(self.last_failure)
         try:
             input_name, output_name, size, largest = self._model_inputs()
             letterboxed = [yolo.letterbox(image, size) for image in images]
-            step, outputs = largest or len(letterboxed), []
-            for start in range(0, len(letterboxed), step):
-                blob = np.concatenate([blob for blob, _ in letterboxed[start : start + step]])
-                outputs.extend(self._infer(input_name, output_name, blob))
+            outputs = yolo.run_batches(
+                letterboxed, largest, lambda blob: self._infer(input_name, output_name, blob)
+            )
         except InferenceServerError as exc:
             self.last_failure = str(exc)
             self.retry_at = time.monotonic() + self.backoff.next_delay()
@@ -139,7 +130,7 @@ class RemoteDetector(Detector):
             logger.info("Inference server %s answers again", self.server)
         self.retry_at = 0.0
         self.backoff.reset()
-        return list(zip(outputs, (placed for _, placed in letterboxed), strict=True))
+        return outputs
 
     def _model_inputs(self):
         """The served model's input and output names, input size and batch limit (cached)."""
@@ -203,9 +194,8 @@ class RemoteDetector(Detector):
         """The local onnxruntime backend, built on first need (needs the weights here)."""
         if self._fallback is None:
             logger.warning("Inference server %s unreachable: detecting locally", self.server)
-            size = self._inputs[2] if self._inputs else self.requested_size
             self._fallback = OnnxRuntimeDetector(
-                self.model_path, input_size=size, device=self.device
+                self.model_path, input_size=self.input_size, device=self.device
             )
         return self._fallback
 

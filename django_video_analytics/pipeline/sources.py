@@ -1,8 +1,11 @@
 """Frame sources: RTSP/HTTP streams and, when allowed, video files and local capture devices.
 
 ``open_source(url)`` is the default ``FRAME_SOURCE``. A live source decodes in its own
-thread and keeps only the newest frame, so a slow analysis never falls behind the camera;
-it reconnects with exponential back-off and jitter and reports why in ``last_error``. A file
+thread and hands the analysis only fresh frames, so a slow analysis never falls behind the
+camera: every frame is decoded (``grab``: a video stream cannot skip), but only one that a
+waiting analysis takes, at most ``max_fps`` a second, is converted to a BGR image
+(``retrieve``, the costly part after decoding); the others are counted as ``dropped``. It
+reconnects with exponential back-off and jitter and reports why in ``last_error``. A file
 source is read frame by frame, never dropping any.
 """
 
@@ -28,12 +31,13 @@ class SourceError(Exception):
     """A source cannot be opened at all (unsupported URL, missing file, device refused)."""
 
 
-def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
+def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False, max_fps=None):
     """Open ``url``: a stream URL, or with ``allow_local`` a file path, ``file://`` URL or device.
 
     Device indexes are ``0`` or ``device:0``. ``pace`` (or a ``file://...?live=1`` URL) plays
-    a file at its own frame rate, like a live camera. The worker passes ``allow_local`` from
-    ``ALLOW_LOCAL_SOURCES``; this module never reads settings.
+    a file at its own frame rate, like a live camera. ``max_fps``: most frames per second a
+    live source hands out (None: every frame the analysis can take). The worker passes
+    ``allow_local`` from ``ALLOW_LOCAL_SOURCES``; this module never reads settings.
     """
     url = str(url).strip()
     if not url:
@@ -41,7 +45,7 @@ def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
     quiet_opencv()
     scheme = urlsplit(url).scheme.lower()
     if scheme in LIVE_SCHEMES:
-        return LiveSource(url, backoff_max=backoff_max)
+        return LiveSource(url, backoff_max=backoff_max, max_fps=max_fps)
     if not is_local_source(url):
         raise SourceError(f"unsupported stream URL scheme {scheme!r} in {mask_url(url)}")
     if not allow_local:
@@ -49,7 +53,8 @@ def open_source(url, *, allow_local=False, backoff_max=30.0, pace=False):
             f"local file or device {mask_url(url)!r} refused: set ALLOW_LOCAL_SOURCES to allow it"
         )
     if url.isdigit() or scheme == DEVICE_SCHEME:
-        return LiveSource(int(url.removeprefix(f"{DEVICE_SCHEME}:")), backoff_max=backoff_max)
+        device = int(url.removeprefix(f"{DEVICE_SCHEME}:"))
+        return LiveSource(device, backoff_max=backoff_max, max_fps=max_fps)
     if scheme == "file":
         parts = urlsplit(url)
         live = parse_qs(parts.query).get("live") == ["1"]
@@ -130,11 +135,13 @@ class FileSource(FrameSource):
 
 
 class LiveSource(FrameSource):
-    """A stream or device decoded in a thread that keeps only the newest frame."""
+    """A stream or device decoded in a thread that hands out only fresh frames (see above)."""
 
     is_live = True
 
-    def __init__(self, target, *, backoff_max=30.0, open_timeout=10.0, read_timeout=10.0):
+    def __init__(
+        self, target, *, backoff_max=30.0, open_timeout=10.0, read_timeout=10.0, max_fps=None
+    ):
         self.target = target
         self.display_name = mask_url(str(target))
         self.backoff = Backoff(maximum=backoff_max)
@@ -144,9 +151,12 @@ class LiveSource(FrameSource):
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             int(read_timeout * 1000),
         ]
+        self.interval = 1.0 / max_fps if max_fps else 0.0
+        self.next_due = 0.0  # monotonic time from which a frame may be handed out
         self.last_error = None
-        self.dropped = 0  # frames decoded but replaced by a newer one before being read
+        self.dropped = 0  # frames decoded but never handed to the analysis
         self.newest = None
+        self.waiting = False  # a reader waits in ``read``
         self.new_frame = threading.Condition()
         self.stopping = threading.Event()
         self.thread = threading.Thread(
@@ -156,8 +166,9 @@ class LiveSource(FrameSource):
 
     def read(self, timeout=None):
         with self.new_frame:
+            self.waiting = True
             self.new_frame.wait_for(lambda: self.newest is not None or self.exhausted, timeout)
-            frame, self.newest = self.newest, None
+            frame, self.newest, self.waiting = self.newest, None, False
         return frame
 
     def close(self):
@@ -192,21 +203,34 @@ class LiveSource(FrameSource):
     def pump(self, capture, next_index):
         """Publish frames until the stream stops; return the next frame index."""
         while not self.stopping.is_set():
-            ok, image = capture.read()
-            if not ok:
+            if not capture.grab():
                 self.report_error(f"stream {self.display_name} ended or stalled")
                 break
+            grabbed_at = utc_now()
             if self.last_error is not None:
                 logger.info("%s: frames flow again", self.display_name)
                 self.last_error = None
             self.backoff.reset()
-            with self.new_frame:
-                if self.newest is not None:
-                    self.dropped += 1
-                self.newest = Frame(image, next_index, utc_now())
-                self.new_frame.notify_all()
+            if self.wanted():
+                ok, image = capture.retrieve()
+                with self.new_frame:
+                    if ok:
+                        self.newest = Frame(image, next_index, grabbed_at)
+                        self.new_frame.notify_all()
+            else:
+                self.dropped += 1
             next_index += 1
         return next_index
+
+    def wanted(self):
+        """Whether to hand out the frame just decoded: a reader waits and ``max_fps`` allows."""
+        now = time.monotonic()
+        if not self.waiting or self.newest is not None or now < self.next_due:
+            return False
+        # Due times step by the interval (not from now), so frames arriving on the stream's
+        # own grid still average ``max_fps``; a late reader earns no burst of catch-up frames.
+        self.next_due = max(self.next_due + self.interval, now + self.interval / 2)
+        return True
 
     def report_error(self, message):
         if message != self.last_error:

@@ -38,6 +38,14 @@ def letterbox(image, input_size: int) -> tuple[np.ndarray, Letterbox]:
     return blob, Letterbox(scale, pad, width, height)
 
 
+def run_batches(letterboxed, largest: int | None, run) -> list[tuple[np.ndarray, Letterbox]]:
+    """Each letterboxed frame's output and placement; ``run`` gets at most ``largest`` at once."""
+    step, outputs = largest or len(letterboxed), []
+    for start in range(0, len(letterboxed), step):
+        outputs.extend(run(np.concatenate([blob for blob, _ in letterboxed[start : start + step]])))
+    return list(zip(outputs, (placed for _, placed in letterboxed), strict=True))
+
+
 def decode(output, placed: Letterbox, class_names, class_ids, confidence) -> list[Detection]:
     """One image's ``(4 + classes, N)`` output as detections after NMS, boxes normalised."""
     scores = output[4:]

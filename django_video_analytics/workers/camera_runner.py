@@ -16,9 +16,10 @@ from redis import RedisError
 from .. import metrics
 from ..backoff import Backoff
 from ..masking import mask_urls_in
-from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
+from ..pipeline.analyzer import AnalyzerConfig, CameraAnalyzer, DetectionFailed
 from ..pipeline.sources import SourceError
 from ..pipeline.zones.stage import ZoneCountingStage
+from .detectors import WorkerDetectors
 from .encoder import ObservationEncoder
 from .snapshots import SnapshotStore
 
@@ -31,28 +32,6 @@ class RunnerState:
     ERROR = "error"  # no frames, see last_error; the runner keeps retrying
     FAILED = "failed"  # cannot run (e.g. no weights), or in error past ``give_up_after``
     FINISHED = "finished"  # end of a file, or --max-frames reached
-
-
-class SerialDetector:
-    """A detector whose calls take a lock shared by the cameras of one process.
-
-    CPU inference already uses every core; two cameras inferring at once only thrash.
-    """
-
-    def __init__(self, detector, lock):
-        self.detector = detector
-        self.lock = lock
-
-    def track(self, *args, **kwargs):
-        with self.lock:
-            return self.detector.track(*args, **kwargs)
-
-    def detect(self, *args, **kwargs):
-        with self.lock:
-            return self.detector.detect(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.detector, name)
 
 
 class RunnerStats:
@@ -114,7 +93,7 @@ class CameraRunner:
         sink,
         *,
         max_frames=None,
-        inference_lock=None,
+        detectors=None,
         on_frame=None,
         give_up_after=None,
     ):
@@ -122,7 +101,8 @@ class CameraRunner:
         self.options = options
         self.sink = sink
         self.max_frames = max_frames
-        self.inference_lock = inference_lock or threading.Lock()
+        self.own_detectors = detectors is None  # then closed with the analysis
+        self.detectors = detectors or WorkerDetectors(options)
         self.on_frame = on_frame
         self.give_up_after = give_up_after
         self.last_frame_at = time.monotonic()  # or when the runner started
@@ -218,6 +198,8 @@ class CameraRunner:
             self.publish(self.analyzer.close())
         except Exception:
             logger.exception("%s: closing the analysis failed", self.camera_id)
+        if self.own_detectors:
+            self.detectors.close()
 
     def build_analyzer(self):
         camera, options = self.camera, self.options
@@ -237,11 +219,15 @@ class CameraRunner:
         )
         detector = None
         if camera.enable_object_detection:
-            detector = SerialDetector(
-                options.build_detector(),
-                self.inference_lock,
-            )
+            detector = self.detectors.for_camera()
         return CameraAnalyzer(config, detector, build_stages(camera, options))
+
+    @property
+    def analysis_fps(self):
+        """Frames per second a live source hands out: ``ANALYSIS_FPS``, or more for the detector."""
+        if not self.options.analysis_fps:
+            return None
+        return max(self.options.analysis_fps, self.camera.max_fps or self.options.max_fps)
 
     def run_source(self):
         """Open the source and analyse its frames; False when it failed before any frame."""
@@ -250,6 +236,7 @@ class CameraRunner:
                 self.camera.analysis_url,
                 allow_local=self.options.allow_local_sources,
                 backoff_max=self.options.reconnect_backoff_max,
+                max_fps=self.analysis_fps,
             )
         except SourceError as exc:
             self.set_state(RunnerState.ERROR, str(exc))
@@ -304,11 +291,12 @@ class CameraRunner:
         detector_frames, inference_seconds = stats.detector_frames, stats.inference_seconds
         try:
             observations = self.analyzer.process(frame)
+        except DetectionFailed as failed:
+            self.publish(failed.observations)  # the frame's motion outlives its detection
+            self.report_failure(frame, "detection", failed.__cause__)
+            return
         except Exception as exc:
-            message = f"analysis failed: {type(exc).__name__}: {exc}"
-            if message != self.last_error:
-                logger.exception("%s: frame %d: %s", self.camera_id, frame.index, message)
-            self.set_state(RunnerState.ERROR, message)
+            self.report_failure(frame, "analysis", exc)
             return
         self.set_state(RunnerState.STREAMING)
         analysed = stats.detector_frames > detector_frames
@@ -316,6 +304,13 @@ class CameraRunner:
         if analysed:
             metrics.record_inference(self.camera_id, stats.inference_seconds - inference_seconds)
         self.publish(observations)
+
+    def report_failure(self, frame, step, exc):
+        """The camera is in error because ``step`` failed on ``frame``; logged once per message."""
+        message = f"{step} failed: {type(exc).__name__}: {exc}"
+        if message != self.last_error:
+            logger.error("%s: frame %d: %s", self.camera_id, frame.index, message, exc_info=exc)
+        self.set_state(RunnerState.ERROR, message)
 
     def take_dropped(self):
         """Frames the source dropped since the last call."""

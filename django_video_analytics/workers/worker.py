@@ -10,7 +10,6 @@ import logging
 import math
 import os
 import socket
-import threading
 import time
 
 from django.db import DatabaseError, close_old_connections
@@ -24,6 +23,7 @@ from ..operations.camera_health import HealthRecorder
 from ..shutdown import Shutdown, exit_process_now
 from .camera_runner import CameraRunner, RunnerState
 from .config import CameraConfig, WorkerOptions
+from .detectors import WorkerDetectors
 from .leases import CameraLeases
 
 # Runner states that say whether a camera is online (a file that ended is neither).
@@ -73,7 +73,7 @@ class CameraWorker:
         self.shutdown = Shutdown(
             "the current frames and releasing the cameras", force=exit_process_now
         )
-        self.inference_lock = threading.Lock()
+        self.detectors = WorkerDetectors(self.options)  # shared by the cameras' runners
         self.runners = {}  # camera_id -> CameraRunner, running or done, lease held
         self.heartbeat_marks = {}  # camera_id -> frames_total at the last heartbeat
         self.free_since = {}  # camera_id -> when this worker first saw it without a lease
@@ -227,7 +227,7 @@ class CameraWorker:
             self.options,
             self.sink,
             max_frames=self.max_frames,
-            inference_lock=self.inference_lock,
+            detectors=self.detectors,
             give_up_after=self.give_up_after,
         )
         self.runners[config.camera_id] = runner
@@ -283,6 +283,13 @@ class CameraWorker:
                 figures["lag_max"],
                 figures["dropped"],
             )
+        sizes = self.detectors.batch_sizes()
+        if sizes:
+            logger.info(
+                "worker %s: frames per inference call (size: calls): %s",
+                self.name,
+                ", ".join(f"{size}: {calls}" for size, calls in sorted(sizes.items())),
+            )
 
     def failures(self):
         """The cameras whose runner failed (gave up or could not start), and why."""
@@ -298,6 +305,7 @@ class CameraWorker:
             runner.stop()
         for runner in self.runners.values():
             runner.join(RUNNER_JOIN_SECONDS)
+        self.detectors.close()
         camera_ids = list(self.runners)
         # A failed camera keeps its `error` status and reason; the others end `inactive`.
         stopped = [camera_id for camera_id in camera_ids if camera_id not in self.failures()]

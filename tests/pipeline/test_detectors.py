@@ -79,3 +79,18 @@ print(json.dumps({
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report == {"names": ["bus", "person"], "input_size": 640, "ultralytics": False}
+
+
+def spinning(session):
+    return session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning")
+
+
+def test_onnxruntime_sessions_do_not_spin_their_idle_threads(bus_image):
+    """Spinning pool threads doubled inference's CPU time on a busy 2-core machine."""
+    onnx = OnnxRuntimeDetector(input_size=320)
+    assert spinning(onnx.session) == "0"
+    yolo = UltralyticsDetector(input_size=320)
+    assert yolo.track(bus_image)  # ultralytics builds its session on the first frame
+    session = yolo.model.predictor.model.backend.session
+    assert spinning(session) == "0"
+    assert yolo.track(bus_image)  # and detects with the rebuilt one

@@ -7,7 +7,36 @@ import uuid
 
 from django_video_analytics.events.wire import parse_entry
 from django_video_analytics.models import Camera
+from django_video_analytics.workers.config import CameraConfig
 from django_video_analytics.workers.worker import CameraWorker
+
+
+def camera_config(camera_id, stream_url, **fields):
+    """A ``CameraConfig`` as a runner gets it: detection and motion on, every frame."""
+    values = {
+        "enable_object_detection": True,
+        "enable_motion_detection": True,
+        "enable_anpr": False,
+        "confidence_threshold": 0.5,
+        "detection_classes": (),
+        "roi_zones": (),
+        "motion_threshold": 0.5,
+        "frame_skip": 0,
+        "max_fps": None,
+        "plate_format": "eu",
+        **fields,
+    }
+    return CameraConfig(camera_id=camera_id, stream_url=str(stream_url), **values)
+
+
+class ListSink:
+    """An event sink keeping the entries in order (the Redis path is tested elsewhere)."""
+
+    def __init__(self):
+        self.entries = []
+
+    def publish_many(self, entries):
+        self.entries.extend(entries)
 
 
 def make_camera(stream_url, **fields):
