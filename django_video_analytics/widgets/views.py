@@ -23,6 +23,7 @@ from .counters import (
 from .formatting import display_counts
 from .zones import crossings_today
 
+MAX_IDS = 100  # cameras, and zones, per request
 # A zone id as the script sends it: a positive integer in the range of the primary key.
 ZONE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
@@ -30,7 +31,6 @@ ZONE_ID = re.compile(r"[1-9][0-9]{0,17}")
 class LiveCountersView(ConfiguredPermissionsMixin, APIView):
     """Camera counts (today, 7 and 30 days) and zone crossings today, with the API's permissions."""
 
-    max_ids = 100  # per parameter
     queryset = Camera.objects.all()  # for DjangoModelPermissions; narrowed by the hook
 
     def get_queryset(self):
@@ -40,14 +40,14 @@ class LiveCountersView(ConfiguredPermissionsMixin, APIView):
         operation_id="widgets_live_counters",
         parameters=[
             OpenApiParameter(
-                "camera", str, many=True, description="Camera ids (repeatable, at most 100)."
+                "camera", str, many=True, description=f"Camera ids (repeatable, at most {MAX_IDS})."
             ),
             OpenApiParameter("overall", bool, description="Also count all visible cameras."),
             OpenApiParameter(
                 "zone",
                 int,
                 many=True,
-                description="Zone ids (repeatable, at most 100): crossings in and out today "
+                description=f"Zone ids (repeatable, at most {MAX_IDS}): crossings in and out today "
                 "(UTC). Zones that do not exist or whose camera the user may not see are left out.",
             ),
         ],
@@ -56,8 +56,8 @@ class LiveCountersView(ConfiguredPermissionsMixin, APIView):
     def get(self, request):
         requested = {name: request.query_params.getlist(name) for name in ("camera", "zone")}
         for name, ids in requested.items():
-            if len(ids) > self.max_ids:
-                message = _("Ask for at most %(max)d ids.") % {"max": self.max_ids}
+            if len(ids) > MAX_IDS:
+                message = _("Ask for at most %(max)d ids.") % {"max": MAX_IDS}
                 return Response({name: [message]}, status=400)
         # Anything that is no camera slug or zone id (NUL bytes, markup) names nothing.
         camera_ids = [cid for cid in requested["camera"] if slug_re.fullmatch(cid)]
