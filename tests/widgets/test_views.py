@@ -105,6 +105,8 @@ def test_too_many_cameras_is_a_bad_request(alice):
 
 
 HOOK = {"CAMERA_QUERYSET_HOOK": "tests.widgets.test_views.only_cameras_at_users_location"}
+# What the endpoint answers for the gate's line of ``lines``: today's crossings only.
+GATE_LINE_TODAY = {"in": {"value": 1234, "display": "1.2K"}, "out": {"value": 2, "display": "2"}}
 
 
 @pytest.fixture
@@ -137,10 +139,7 @@ def test_zone_crossings_of_today_as_the_tag_shows_them(alice, lines):
     assert response.json() == {
         "cameras": {},
         "zones": {
-            str(gate_line.pk): {
-                "in": {"value": 1234, "display": "1.2K"},
-                "out": {"value": 2, "display": "2"},
-            },
+            str(gate_line.pk): GATE_LINE_TODAY,
             str(yard_line.pk): {
                 "in": {"value": 1, "display": "1"},
                 "out": {"value": 0, "display": "0"},
@@ -176,12 +175,7 @@ def test_a_hidden_cameras_zone_is_simply_absent(alice, lines, settings):
     assert response.status_code == 200
     assert response.json() == {
         "cameras": {},
-        "zones": {
-            str(gate_line.pk): {
-                "in": {"value": 1234, "display": "1.2K"},
-                "out": {"value": 2, "display": "2"},
-            }
-        },
+        "zones": {str(gate_line.pk): GATE_LINE_TODAY},
     }
     # The same answer as for a zone that does not exist.
     hidden = alice.get(URL, {"zone": yard_line.pk}).json()
