@@ -74,6 +74,14 @@ def test_the_line_counter_is_refreshed_when_events_of_its_camera_are_stored(line
     assert 'data-va-direction="in" data-va-every="5000" title="1">1</dd>' in html
 
 
+def test_the_line_counter_costs_at_most_two_queries(line, django_assert_max_num_queries):
+    zone_counts.apply([crossing(line, "in", timezone.now())])
+    with django_assert_max_num_queries(2):  # the zone by its id, today's crossings
+        assert 'title="1">1</dd>' in render("{% line_counter zone_id %}", zone_id=line.pk)
+    with django_assert_max_num_queries(1):  # the zone; the crossings are cached
+        render("{% line_counter zone_id %}", zone_id=line.pk)
+
+
 def test_zone_occupancy_draws_the_peak_against_the_limit(camera):
     hall = Zone.objects.create(camera=camera, name="hall", points=SQUARE, occupancy_limit=4)
     zone_counts.apply(visits=[visit(hall, timezone.now(), occupancy=5, closed=False)])
