@@ -14,6 +14,7 @@ from django.template import Context
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import analytics_settings
 from ..models import Camera
@@ -37,6 +38,8 @@ TEMPLATE_DIR = "django_video_analytics/widgets"
 # Set on the request once the live script tag is rendered, so a page loads it once.
 SCRIPT_RENDERED = "_video_analytics_live_script"
 SNAPSHOT_SCRIPT_RENDERED = "_video_analytics_snapshot_script"
+# A counting line's directions (the keys of ``zones.crossings_today``) and their labels.
+LINE_DIRECTIONS = {"in": _("In"), "out": _("Out")}
 
 
 def camera_in(context: Context, camera: CameraArg, overall: bool = False) -> CameraArg:
@@ -66,6 +69,16 @@ def first_script_tag(context: Context, marker: str = SCRIPT_RENDERED) -> bool:
         return False
     setattr(request, marker, True)
     return True
+
+
+def live_refresh(context: Context, every: float | str | None) -> dict[str, Any]:
+    """What a live value's markup needs: the endpoint, the interval, the script (once a page)."""
+    every = analytics_settings.LIVE_REFRESH_SECONDS if every is None else every
+    return {
+        "url": reverse("django_video_analytics:widgets-live"),
+        "every_ms": int(float(every) * 1000),
+        "include_script": first_script_tag(context),
+    }
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/status_badge.html", takes_context=True)
@@ -111,16 +124,13 @@ def live_counter(
     period_days(period)  # rejects an unknown period with a clear message
     scope = scope_of_tag(context, camera, overall)
     value = summary_in(scope)[period][kind]
-    every = analytics_settings.LIVE_REFRESH_SECONDS if every is None else every
     return {
-        "url": reverse("django_video_analytics:widgets-live"),
         "camera_id": scope.camera_id,
         "kind": kind,
         "period": period,
         "value": value,
         "display": formatting.format_count(value),
-        "every_ms": int(float(every) * 1000),
-        "include_script": first_script_tag(context),
+        **live_refresh(context, every),
     }
 
 
@@ -237,12 +247,20 @@ def camera_uptime(
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/zone_line_counter.html", takes_context=True)
-def line_counter(context: Context, zone: Any) -> dict[str, Any]:
-    """Crossings in and out of a counting line (a Zone or its id) in the current UTC day."""
+def line_counter(context: Context, zone: Any, every: float | str | None = None) -> dict[str, Any]:
+    """Crossings in and out of a counting line (a Zone or its id) today (UTC), refreshed live."""
     zone = zones.zone_in(context, zone)
     if zone is None:
         return {"zone": None}
-    return {"zone": zone, "counts": zones.crossings_today(zone)}
+    counts = zones.crossings_today([zone])[zone.pk]
+    return {
+        "zone": zone,
+        "counters": [
+            {"direction": direction, "label": label, "value": counts[direction]}
+            for direction, label in LINE_DIRECTIONS.items()
+        ],
+        **live_refresh(context, every),
+    }
 
 
 @register.inclusion_tag(f"{TEMPLATE_DIR}/zone_occupancy.html", takes_context=True)

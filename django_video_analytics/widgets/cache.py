@@ -47,22 +47,31 @@ def cached(scope, name, compute):
 
 def cached_many(scopes, name, compute_missing):
     """``{scope: value}`` from one cache round trip; ``compute_missing(scopes)`` fills misses."""
+    return cached_each({scope: (scope, name) for scope in scopes}, compute_missing)
+
+
+def cached_each(keys, compute_missing):
+    """``{item: value}`` for ``keys`` = ``{item: (scope, name)}``, from one cache round trip.
+
+    ``compute_missing(items)`` returns ``{item: value}`` of the items not cached (or stale).
+    """
     cache = widget_cache()
-    versions = {scope: version_key(scope) for scope in scopes}
-    values = {scope: value_key(scope, name) for scope in scopes}
-    found = cache.get_many([*versions.values(), *values.values()])
+    versions = {item: version_key(scope) for item, (scope, _) in keys.items()}
+    values = {item: value_key(scope, name) for item, (scope, name) in keys.items()}
+    # A set: the items of one scope share its version key.
+    found = cache.get_many({*versions.values(), *values.values()})
     result, missing = {}, []
-    for scope in scopes:
-        entry = found.get(values[scope])
+    for item in keys:
+        entry = found.get(values[item])
         # The token is read before computing: data committed meanwhile gets a newer token.
-        if entry is not None and entry[0] == found.get(versions[scope]):
-            result[scope] = entry[1]
+        if entry is not None and entry[0] == found.get(versions[item]):
+            result[item] = entry[1]
         else:
-            missing.append(scope)
+            missing.append(item)
     if missing:
         computed = compute_missing(missing)
         cache.set_many(
-            {values[s]: (found.get(versions[s]), computed[s]) for s in missing},
+            {values[item]: (found.get(versions[item]), computed[item]) for item in missing},
             timeout=analytics_settings.CACHE_TIMEOUT,
         )
         result.update(computed)

@@ -12,7 +12,7 @@ from ..statistics import (
     zero_counts,
 )
 from .cache import OVERALL, cached, cached_many
-from .formatting import format_count
+from .formatting import display_counts
 from .periods import PERIOD_DAYS
 
 # Widget kind -> the counter it shows (the events of one type).
@@ -91,7 +91,4 @@ def empty_summary():
 
 def display_summary(summary):
     """The summary with each count as ``{"value": n, "display": "1.2K"}`` for the live script."""
-    return {
-        period: {kind: {"value": n, "display": format_count(n)} for kind, n in counts.items()}
-        for period, counts in summary.items()
-    }
+    return {period: display_counts(counts) for period, counts in summary.items()}

@@ -21,6 +21,11 @@ def format_count(value):
     return f"{sign}{number}"
 
 
+def display_counts(counts):
+    """``{name: n}`` as ``{name: {"value": n, "display": "1.2K"}}`` for the live script."""
+    return {name: {"value": n, "display": format_count(n)} for name, n in counts.items()}
+
+
 def format_plate(value, groups=""):
     """Upper-case, separators as single spaces; ``groups`` like ``"4-3"`` regroups the characters.
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import zone_counts
 from ..models import Zone
-from .cache import cached, scope_of
+from .cache import cached, cached_each, scope_of
 from .charts import Bar
 from .scope import scope_for
 
@@ -25,23 +25,33 @@ def zone_in(context, zone):
     return zone
 
 
+def cache_key(zone, name):
+    """The (scope, name) of a zone's cached value: its camera's scope, so its batches refresh it."""
+    return scope_of(zone.camera.camera_id), f"zone:{zone.pk}:{name}"
+
+
 def cached_for(zone, name, compute):
-    """``compute()`` cached with the zone's camera, so a stored batch of it refreshes it."""
-    return cached(scope_of(zone.camera.camera_id), f"zone:{zone.pk}:{name}", compute)
+    """``compute()`` cached under the zone's ``cache_key``."""
+    return cached(*cache_key(zone, name), compute)
 
 
-def crossings_today(zone):
-    """{"in": n, "out": n} of the current UTC day."""
+def crossings_today(zones):
+    """``{zone pk: {"in": n, "out": n}}`` of the current UTC day: cached, misses in one query."""
     now = timezone.now()
     midnight = now.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
-    def compute():
-        sums = zone_counts.in_range([zone.pk], midnight, now).aggregate(
-            crossings_in=Sum("crossings_in"), crossings_out=Sum("crossings_out")
+    def compute(missing):
+        rows = (
+            zone_counts.in_range(missing, midnight, now)
+            .order_by()
+            .values("zone_id")
+            .annotate(sum_in=Sum("crossings_in"), sum_out=Sum("crossings_out"))
         )
-        return {"in": sums["crossings_in"] or 0, "out": sums["crossings_out"] or 0}
+        found = {row["zone_id"]: {"in": row["sum_in"], "out": row["sum_out"]} for row in rows}
+        return {pk: found.get(pk, {"in": 0, "out": 0}) for pk in missing}
 
-    return cached_for(zone, f"today:{midnight:%Y%m%d}", compute)
+    keys = {zone.pk: cache_key(zone, f"today:{midnight:%Y%m%d}") for zone in zones}
+    return cached_each(keys, compute)
 
 
 def occupancy_now(zone):

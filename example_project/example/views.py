@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from django_video_analytics.api.permissions import visible_cameras
-from django_video_analytics.models import Camera
+from django_video_analytics.models import Camera, Zone
 
 # The widgets need no inline script or style, so the pages can run under a strict policy.
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'"
@@ -34,4 +34,5 @@ def dashboard(request):
 def camera_page(request, camera_id):
     # A camera CAMERA_QUERYSET_HOOK hides from the user is not found, like in the API.
     camera = get_object_or_404(visible_cameras(request, Camera.objects.all()), camera_id=camera_id)
-    return render(request, "example/camera.html", {"camera": camera})
+    lines = camera.zones.filter(kind=Zone.Kind.LINE).order_by("name")
+    return render(request, "example/camera.html", {"camera": camera, "lines": lines})

@@ -69,7 +69,7 @@ OPERATIONS.update(
         },
         ("/api/v1/analytics/alerts/{id}/", "get"): set(),
         ("/api/v1/analytics/alerts/{id}/", "patch"): set(),
-        ("/api/v1/analytics/widgets/live/", "get"): {"camera", "overall"},
+        ("/api/v1/analytics/widgets/live/", "get"): {"camera", "overall", "zone"},
         ("/api/v1/analytics/camera-health/", "get"): {
             "camera__camera_id",
             "state",

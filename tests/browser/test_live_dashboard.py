@@ -1,4 +1,6 @@
-"""Debian's headless Chromium watches the example dashboard update itself as events arrive."""
+"""Debian's headless Chromium watches the example pages update themselves as events arrive."""
+
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -7,9 +9,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from django_video_analytics.events.publisher import EventPublisher
-from django_video_analytics.events.wire import build_anpr, build_detection
-from django_video_analytics.models import Camera, EventStatistics
+from django_video_analytics.events.wire import build_anpr, build_detection, build_line_crossing
+from django_video_analytics.models import Camera, EventStatistics, Zone, ZoneCount
 from tests.browser.conftest import OUTPUT_DIR, needs_chromium
+from tests.zones.conftest import LINE_POINTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
@@ -76,5 +79,43 @@ def test_live_counter_changes_without_reload(example_pages, browser_page, live_s
     assert page.locator(".va-plate").first.inner_text() == "GX19WHN"
     page.screenshot(path=str(OUTPUT_DIR / "camera.png"), full_page=True)
 
+    violations = [text for text in page.console_messages if "Content Security Policy" in text]
+    assert violations == []
+
+
+def test_line_counter_changes_without_reload(example_pages, browser_page, live_server):
+    camera = Camera.objects.create(camera_id="gate", name="Gate", status="active")
+    door = Zone.objects.create(camera=camera, name="Door <b>", kind="line", points=LINE_POINTS)
+    page = browser_page
+    polls = []
+    page.on("request", lambda request: "/widgets/live/" in request.url and polls.append(request))
+    page.goto(f"{live_server.url}/cameras/gate/")
+    line = page.locator(f'#lines .va-line-counter:has-text("{door.name}")')
+    crossed_in = line.locator(f'dd[data-va-zone="{door.pk}"][data-va-direction="in"]')
+    crossed_out = line.locator(f'dd[data-va-zone="{door.pk}"][data-va-direction="out"]')
+    assert (crossed_in.inner_text(), crossed_out.inner_text()) == ("0", "0")
+    page.evaluate("window.notReloaded = true")
+
+    now = timezone.now()
+    EventPublisher().publish_many(
+        [build_line_crossing("gate", now, 1, door.name, door.pk, 7, "person", "in")]
+    )
+    call_command("consume_events", "--burst")
+    assert ZoneCount.objects.get(zone=door).crossings_in == 1
+
+    # The new figure, its exact count as the title, and the flash of a changed counter.
+    page.wait_for_function(
+        "el => el.textContent === '1' && el.title === '1'"
+        " && el.classList.contains('va-live-counter--changed')",
+        arg=crossed_in.element_handle(),
+        timeout=15_000,
+    )
+    assert (crossed_out.inner_text(), crossed_out.get_attribute("title")) == ("0", "0")
+    assert page.evaluate("window.notReloaded") is True
+    # One poll per interval carries the camera's counters and the line together.
+    queries = [parse_qs(urlsplit(request.url).query) for request in polls]
+    assert queries and all(
+        query == {"camera": ["gate"], "zone": [str(door.pk)]} for query in queries
+    )
     violations = [text for text in page.console_messages if "Content Security Policy" in text]
     assert violations == []

@@ -28,18 +28,41 @@ def line(camera):
     return Zone.objects.create(camera=camera, name=XSS, kind="line", points=LINE_POINTS)
 
 
-def test_the_line_counter_shows_today_in_and_out_escaped(line):
+def test_the_line_counter_shows_today_in_and_out_escaped_for_the_live_script(line):
     now = timezone.now()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     zone_counts.apply(
-        [crossing(line, "in", now), crossing(line, "in", now), crossing(line, "out", now)]
-        + [crossing(line, "out", midnight - timedelta(seconds=1))]
+        [crossing(line, "in", now) for _ in range(1234)]
+        + [crossing(line, "out", now), crossing(line, "out", midnight - timedelta(seconds=1))]
     )
     html = render("{% line_counter zone %}", zone=line)
-    assert XSS not in html and "&lt;script&gt;" in html
-    assert re.search(r'va-counter--in"><dt>In</dt><dd title="2">2</dd>', html)
-    assert re.search(r'va-counter--out"><dt>Out</dt><dd title="1">1</dd>', html)
-    assert "<svg" in html
+    name = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    live = f'data-va-live="/api/v1/analytics/widgets/live/" data-va-zone="{line.pk}"'
+    assert html == (
+        f'<figure class="va-line-counter" aria-label="Crossings of {name} today (UTC)">'
+        '<svg class="va-line-counter__icon" viewBox="0 0 24 24" width="24" height="24" '
+        'aria-hidden="true"><line x1="2" y1="12" x2="22" y2="12"/>'
+        '<path d="M8 4 L8 20 M5 17 L8 20 L11 17"/><path d="M16 20 L16 4 M13 7 L16 4 L19 7"/>'
+        f"</svg><figcaption>{name}</figcaption><dl>"
+        '<div class="va-counter va-counter--in"><dt>In</dt><dd class="va-live-counter" '
+        f'{live} data-va-direction="in" data-va-every="5000" title="1234">1.2K</dd></div>'
+        '<div class="va-counter va-counter--out"><dt>Out</dt><dd class="va-live-counter" '
+        f'{live} data-va-direction="out" data-va-every="5000" title="1">1</dd></div>'
+        '</dl></figure><script src="/static/django_video_analytics/live.js" defer></script>\n'
+    )
+
+
+def test_the_line_counter_shares_the_live_script_and_takes_an_interval(line, camera):
+    request = RequestFactory().get("/")
+    html = render(
+        "{% live_counter camera %}{% line_counter zone every=2.5 %}{% line_counter zone %}",
+        zone=line,
+        camera=camera,
+        request=request,
+    )
+    assert html.count("live.js") == 1
+    assert html.count('data-va-every="2500"') == 2  # in and out of the first line counter
+    assert html.count(f'data-va-zone="{line.pk}"') == 4
 
 
 def test_the_line_counter_is_refreshed_when_events_of_its_camera_are_stored(line):
@@ -47,9 +70,16 @@ def test_the_line_counter_is_refreshed_when_events_of_its_camera_are_stored(line
     zone_counts.apply([crossing(line, "in", timezone.now())])
     assert 'title="0"' in render("{% line_counter zone_id %}", zone_id=line.pk)  # cached
     events_stored.send(sender=None, camera_ids=["cam-1"], counts={}, events=[])
-    assert 'va-counter--in"><dt>In</dt><dd title="1"' in render(
-        "{% line_counter zone_id %}", zone_id=line.pk
-    )
+    html = render("{% line_counter zone_id %}", zone_id=line.pk)
+    assert 'data-va-direction="in" data-va-every="5000" title="1">1</dd>' in html
+
+
+def test_the_line_counter_costs_at_most_two_queries(line, django_assert_max_num_queries):
+    zone_counts.apply([crossing(line, "in", timezone.now())])
+    with django_assert_max_num_queries(2):  # the zone by its id, today's crossings
+        assert 'title="1">1</dd>' in render("{% line_counter zone_id %}", zone_id=line.pk)
+    with django_assert_max_num_queries(1):  # the zone; the crossings are cached
+        render("{% line_counter zone_id %}", zone_id=line.pk)
 
 
 def test_zone_occupancy_draws_the_peak_against_the_limit(camera):

@@ -1,8 +1,9 @@
 /*
  * Live counters of django-video-analytics. No build step, no dependencies.
  *
- * Finds the elements rendered by {% live_counter %} (data-va-live = the endpoint URL),
- * polls each endpoint with the cameras on the page, and writes the new figures in.
+ * Finds the elements rendered by {% live_counter %} and {% line_counter %} (data-va-live =
+ * the endpoint URL), polls each endpoint once per interval with all the cameras and zones
+ * on the page, and writes the new figures in.
  * Polling pauses while the tab is hidden and backs off when the endpoint fails.
  */
 (function () {
@@ -18,25 +19,39 @@
 
   function endpointUrl(base, counters) {
     var url = new URL(base, window.location.href);
-    var cameras = new Set();
+    var ids = {camera: new Set(), zone: new Set()};
     counters.forEach(function (el) {
-      if (el.dataset.vaCamera) {
-        cameras.add(el.dataset.vaCamera);
+      if (el.dataset.vaZone) {
+        ids.zone.add(el.dataset.vaZone);
+      } else if (el.dataset.vaCamera) {
+        ids.camera.add(el.dataset.vaCamera);
       } else {
         url.searchParams.set("overall", "1");
       }
     });
-    cameras.forEach(function (camera) {
-      url.searchParams.append("camera", camera);
+    Object.keys(ids).forEach(function (name) {
+      ids[name].forEach(function (id) {
+        url.searchParams.append(name, id);
+      });
     });
     return url;
   }
 
+  // The {value, display} of an element: a zone's crossings in one direction, or a
+  // camera's (or all cameras') count of one kind in one period.
+  function counterOf(el, data) {
+    if (el.dataset.vaZone) {
+      var zone = (data.zones || {})[el.dataset.vaZone];
+      return zone && zone[el.dataset.vaDirection];
+    }
+    var summary = el.dataset.vaCamera ? (data.cameras || {})[el.dataset.vaCamera] : data.overall;
+    var counts = summary && summary[el.dataset.vaPeriod];
+    return counts && counts[el.dataset.vaKind];
+  }
+
   function show(counters, data) {
     counters.forEach(function (el) {
-      var summary = el.dataset.vaCamera ? (data.cameras || {})[el.dataset.vaCamera] : data.overall;
-      var counts = summary && summary[el.dataset.vaPeriod];
-      var counter = counts && counts[el.dataset.vaKind];
+      var counter = counterOf(el, data);
       if (!counter || el.title === String(counter.value)) {
         return;
       }
