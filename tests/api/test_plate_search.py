@@ -96,9 +96,13 @@ def test_the_search_can_use_the_trigram_index(db):
     assert "va_anpr_plate_trgm" in plan
 
 
-def test_the_trigram_index_has_no_pending_list(db):
-    """Migration 0013: no ``fastupdate``, so no search reads a pending list first."""
+def test_the_trigram_index_is_tuned_for_a_million_plates(db):
+    """Migration 0013: no pending list to read first, and statistics in steps of 0.01 %."""
     postgresql_only()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'va_anpr_plate_trgm'")
-        assert cursor.fetchone()[0] == ["fastupdate=off"]
+        cursor.execute(
+            "SELECT reloptions, (SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = oid AND attnum = 1) FROM pg_class WHERE relname = %s",
+            ["va_anpr_plate_trgm"],
+        )
+        assert cursor.fetchone() == (["fastupdate=off"], 10000)
