@@ -99,6 +99,7 @@ SETTINGS = (
     Setting("CAMERA_QUERYSET_HOOK", None, import_string=True),
     Setting("API_PAGE_SIZE", 50, int, positive=True),
     Setting("API_MAX_PAGE_SIZE", 500, int, positive=True),
+    Setting("PLATE_SEARCH_MIN_LENGTH", 3, int, positive=True),
     Setting("STREAM_URL_SCHEMES", list(LIVE_SCHEMES), LIST),
     Setting("ALLOW_LOCAL_SOURCES", False, bool),
     Setting("DETECTION_CLASS_NAMES", None, LIST),

@@ -6,8 +6,10 @@ import django_filters
 from django import forms
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 
+from ..conf import analytics_settings
 from ..dates import parse_date_or_datetime
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent, Zone, ZoneCount
 from ..statistics import day_start
@@ -89,26 +91,61 @@ class MotionEventFilterSet(EventFilterSet):
 class PlateFilter(django_filters.CharFilter):
     """A plate spelled any way, normalised as the watchlist does: ``AB12 cde`` is ``AB12CDE``.
 
-    The exact lookup also tries the text as sent, for plates a producer stored with spaces.
+    It also tries the text as sent, for plates a producer stored with spaces.
     """
 
     def filter(self, qs, value):
         if not value:
             return qs
         plate = canonical_plate(value) or value
-        if self.lookup_expr == "exact":
-            return qs.filter(**{f"{self.field_name}__in": {plate, value}})
-        return super().filter(qs, plate)
+        return qs.filter(**{f"{self.field_name}__in": {plate, value}})
+
+
+class PlateFragmentField(forms.CharField):
+    """Part of a plate, normalised like ``PlateFilter``; ``PLATE_SEARCH_MIN_LENGTH`` or longer."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        fragment = canonical_plate(value) or value
+        minimum = analytics_settings.PLATE_SEARCH_MIN_LENGTH
+        if len(fragment) < minimum:
+            raise forms.ValidationError(
+                ngettext(
+                    "Type at least %(count)d character of the plate.",
+                    "Type at least %(count)d characters of the plate.",
+                    minimum,
+                )
+                % {"count": minimum},
+                code="min_length",
+            )
+        return fragment
+
+
+class PlateFragmentFilter(django_filters.CharFilter):
+    """Plates containing the fragment, case-insensitively (an infix search).
+
+    On PostgreSQL the trigram index of migration 0003 finds them; a fragment shorter than a
+    trigram could only be answered by reading every plate, hence the minimum length.
+    """
+
+    field_class = PlateFragmentField
+
+    def __init__(self, **kwargs):
+        super().__init__(lookup_expr="icontains", **kwargs)
 
 
 class ANPREventFilterSet(EventFilterSet):
     license_plate = PlateFilter(
         help_text=_("Exact licence plate; case, spaces and separators are ignored.")
     )
-    license_plate__icontains = PlateFilter(
+    license_plate__icontains = PlateFragmentFilter(
         field_name="license_plate",
-        lookup_expr="icontains",
-        help_text=_("Part of the licence plate; case, spaces and separators are ignored."),
+        help_text=_(
+            "Part of the licence plate, at least PLATE_SEARCH_MIN_LENGTH (default 3) letters or "
+            "digits; case, spaces and separators are ignored."
+        ),
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from ..api import filters
 from ..api.pagination import EventCursorPagination
 from ..api.permissions import ConfiguredPermissionsMixin, visible_cameras, visible_events
 from ..classes import COCO_CLASS_NAMES
+from ..conf import analytics_settings
 from ..models import ANPREvent, Camera, DetectionEvent, MotionEvent
 
 
@@ -72,6 +73,7 @@ class EventBrowserView(ConfiguredPermissionsMixin, APIView):
             "kinds": KINDS.values(),
             "cameras": visible_cameras(request, Camera.objects.all()).order_by("name"),
             "class_names": COCO_CLASS_NAMES,
+            "plate_min_length": analytics_settings.PLATE_SEARCH_MIN_LENGTH,
             "params": request.query_params,
             "errors": {},
             "rows": [],

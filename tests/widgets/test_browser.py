@@ -86,6 +86,14 @@ def test_bad_filters_are_a_400_with_the_field(reader, gate):
     assert reader.get(URL, {"cursor": "bm9wZQ=="}).status_code == 400
 
 
+def test_a_too_short_plate_fragment_is_a_400_the_form_prevents(reader, gate):
+    response = reader.get(URL, {"license_plate__icontains": "x1"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "license_plate__icontains: Type at least 3 characters of the plate." in html
+    assert 'name="license_plate__icontains" value="x1" minlength="3"' in html
+
+
 def test_needs_the_view_permission_of_the_kind(gate):
     plates_only = client_for(make_user("plates", "view_camera", "view_anprevent"))
     assert plates_only.get(URL).status_code == 403
