@@ -30,22 +30,6 @@ def test_partial_plate_search_uses_the_trigram_index_on_postgresql():
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_plate_trigram_index_keeps_finer_statistics_on_postgresql():
-    """A 1000-value sample, so a rare infix is not estimated at 1 % of the plates."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the trigram index exists on PostgreSQL only")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstattarget FROM pg_attribute "
-            "WHERE attrelid = 'va_anpr_plate_trgm'::regclass AND attnum = 1"
-        )
-        assert cursor.fetchone()[0] == 1000
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db
 def test_class_name_filter_uses_the_detections_gin_index_on_postgresql():
     from django.db import connection
 
