@@ -111,6 +111,7 @@ STORED_KINDS: dict[str, StoredKind] = {
             LineCrossingEvent,
             (*ZONE_FIELDS, "direction"),
             _line_crossing,
+            retention="RETENTION_LINE_CROSSING_DAYS",
             zone_kind=Zone.Kind.LINE,
         ),
         StoredKind(
@@ -118,6 +119,7 @@ STORED_KINDS: dict[str, StoredKind] = {
             ZoneVisitEvent,
             (*ZONE_FIELDS, "entered", "exited", "dwell_seconds", "loitered", "occupancy"),
             _zone_visit,
+            retention="RETENTION_ZONE_VISIT_DAYS",
             zone_kind=Zone.Kind.POLYGON,
         ),
     )

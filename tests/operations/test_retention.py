@@ -9,7 +9,16 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from django_video_analytics.models import ANPREvent, DetectionEvent, EventStatistics, MotionEvent
+from django_video_analytics.models import (
+    ANPREvent,
+    DetectionEvent,
+    EventStatistics,
+    LineCrossingEvent,
+    MotionEvent,
+    Zone,
+    ZoneCount,
+    ZoneVisitEvent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +26,8 @@ RETENTION = {
     "RETENTION_DETECTION_DAYS": 30,
     "RETENTION_MOTION_DAYS": 7,
     "RETENTION_ANPR_DAYS": 90,
+    "RETENTION_LINE_CROSSING_DAYS": 60,
+    "RETENTION_ZONE_VISIT_DAYS": 60,
     "RETENTION_DEAD_LETTER_DAYS": 14,
     "RETENTION_SNAPSHOT_DAYS": 20,
 }
@@ -144,3 +155,35 @@ def test_the_daily_task_applies_retention(camera, retention):
     deleted = {result["target"]: result["rows"] for result in report["results"]}
     assert deleted["detectionevent"] == 2 and deleted["motionevent"] == 2
     assert DetectionEvent.objects.count() == 0
+
+
+def test_old_zone_events_go_and_their_counts_stay(camera, retention):
+    line = Zone.objects.create(camera=camera, name="door", kind="line", points=[[0, 0.5], [1, 0.5]])
+    area = Zone.objects.create(
+        camera=camera, name="yard", kind="polygon", points=[[0, 0], [1, 0], [1, 1]]
+    )
+    for days_ago in (100, 1):
+        moment = timezone.now() - timedelta(days=days_ago)
+        common = {"camera": camera, "timestamp": moment, "track_id": 1, "class_name": "person"}
+        LineCrossingEvent.objects.create(
+            **common, source_id=f"l:{days_ago}", zone=line, zone_name="door", direction="in"
+        )
+        ZoneVisitEvent.objects.create(
+            **common,
+            source_id=f"v:{days_ago}",
+            zone=area,
+            zone_name="yard",
+            entered=moment,
+            dwell_seconds=3.0,
+        )
+    ZoneCount.objects.create(
+        camera=camera, zone=line, class_name="person", hour=timezone.now().replace(
+            minute=0, second=0, microsecond=0
+        ) - timedelta(days=100), crossings_in=1,
+    )  # fmt: skip
+
+    run("--yes")
+
+    assert list(LineCrossingEvent.objects.values_list("source_id", flat=True)) == ["l:1"]
+    assert list(ZoneVisitEvent.objects.values_list("source_id", flat=True)) == ["v:1"]
+    assert ZoneCount.objects.get().crossings_in == 1
