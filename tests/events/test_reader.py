@@ -1,11 +1,13 @@
 """The runner reads the next batch in a thread while it stores the current one."""
 
+import sys
 import threading
 import time
 
 import pytest
 import redis
 
+from django_video_analytics.events import reader
 from django_video_analytics.events.runner import ConsumerRunner
 
 from .entries import mixed_entries, recount_statistics, stored_row_count, stored_statistics
@@ -53,6 +55,18 @@ def test_the_next_batch_is_read_while_the_current_one_is_stored(publisher, make_
     assert runner.totals.read == 3 * BATCH and stored_row_count() == 3 * BATCH
     assert pending() == 0
     assert stored_statistics() == recount_statistics()
+
+
+def test_the_thread_switch_interval_is_short_while_reading_ahead(publisher, make_consumer):
+    publisher.publish_many(mixed_entries(2 * BATCH))
+    runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
+    before = sys.getswitchinterval()
+    during = []
+
+    exit_code, _calls = run_with(runner, lambda: during.append(sys.getswitchinterval()))
+    assert exit_code == 0 and stored_row_count() == 2 * BATCH
+    assert during == [reader.SWITCH_INTERVAL] and reader.SWITCH_INTERVAL < before
+    assert sys.getswitchinterval() == before  # given back when the reader stopped
 
 
 def test_a_stop_stores_the_batch_read_ahead_and_nothing_stays_pending(
