@@ -57,8 +57,8 @@ MODELS = {
     **zone_ingest.MODELS,
 }
 
-# The columns the rows are written with, by attribute name: every concrete field of the event
-# models, in their order (a test holds them to the models).
+# The columns COPY writes, by attribute name: every concrete field of the event models, in
+# their order (a test holds them to the models; ``from_db`` relies on the order).
 COMMON_FIELDS = ("id", "camera_id", "timestamp", "frame_number", "created_at", "processed",
                  "source_id")  # fmt: skip
 TYPE_FIELDS = {
@@ -71,7 +71,7 @@ JSON_FIELDS = frozenset({"detections", "candidates"})
 # COPY writes the columns known only while storing first, then the rest in the order of
 # ``copy_text`` (the fields of the entry itself): the reader thread formats those ahead.
 STORE_FIELDS = ("id", "camera_id", "created_at")
-ENTRY_FIELDS = tuple(name for name in COMMON_FIELDS if name not in STORE_FIELDS)
+ENTRY_FIELDS = ("timestamp", "frame_number", "processed", "source_id")
 
 
 class IncomingEvent(NamedTuple):
