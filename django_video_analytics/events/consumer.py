@@ -30,15 +30,7 @@ from ..connection import as_text
 from ..signals import events_stored
 from . import outbox, wire
 from .dead_letters import DeadLetterStream
-from .ingest import (
-    IncomingEvent,
-    IngestResult,
-    copies_rows,
-    copy_text,
-    events_database,
-    source_id_for,
-    store_events,
-)
+from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
 from .liveness import ConsumerLiveness
 
 logger = logging.getLogger(__name__)
@@ -359,7 +351,6 @@ class EventConsumer:
         incoming = []
         fields_by_id = {}
         latest = timezone.now() + self.max_future_skew
-        preformat = copies_rows()  # the COPY text of the rows, while not storing yet
         for entry_id, fields in batch.entries:
             deliveries = batch.deliveries.get(entry_id)
             fields_by_id[entry_id] = fields
@@ -383,8 +374,7 @@ class EventConsumer:
                 continue
             source_id = source_id_for(event, self.stream, entry_id)
             unseen = first_read and event.event_id is None
-            text = copy_text(event, source_id) if preformat else None
-            incoming.append(IncomingEvent(entry_id, source_id, event, unseen, text))
+            incoming.append(IncomingEvent(entry_id, source_id, event, unseen=unseen))
 
         return Prepared(incoming, dead, fields_by_id)
 

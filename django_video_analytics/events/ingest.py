@@ -29,12 +29,10 @@ on the database the router picks for writing events (``default`` without a route
 """
 
 import logging
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -68,10 +66,6 @@ TYPE_FIELDS = {
     **zone_ingest.TYPE_FIELDS,
 }
 JSON_FIELDS = frozenset({"detections", "candidates"})
-# COPY writes the columns known only while storing first, then the rest in the order of
-# ``copy_text`` (the fields of the entry itself): the reader thread formats those ahead.
-STORE_FIELDS = ("id", "camera_id", "created_at")
-ENTRY_FIELDS = ("timestamp", "frame_number", "processed", "source_id")
 
 
 class IncomingEvent(NamedTuple):
@@ -81,7 +75,6 @@ class IncomingEvent(NamedTuple):
     source_id: str
     event: wire.WireEvent
     unseen: bool = False  # its source id cannot have a row yet: no need to look it up
-    copy_text: str | None = None  # its row's ENTRY_FIELDS and type fields as COPY text
 
 
 class StoredEvents(Sequence):
@@ -234,11 +227,6 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
 def events_database():
     """The database alias events, cameras and statistics are written to."""
     return router.db_for_write(EventStatistics)
-
-
-def copies_rows():
-    """Whether rows are COPYed (PostgreSQL with psycopg 3): ``copy_text`` then pays."""
-    return _copies(connections[events_database()])
 
 
 def _pipeline(connection):
@@ -510,95 +498,58 @@ def _copy_rows(using, new, cameras, ids):
     instances}``.
 
     Django's bulk insert on PostgreSQL sends each column as an array literal, and psycopg
-    escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row. Here
-    each row is a line of COPY text: what the entry alone decides was formatted ahead, by
-    the reader thread (``IncomingEvent.copy_text``), and only the key, the camera and the
-    creation time are put in front of it. Items without that text are written as plain
-    tuples (no model instances, no per-field adapters), with the JSON encoded once. COPY
-    has no ON CONFLICT, which the lookup of existing rows under the camera locks makes
-    unnecessary; a conflict left (a producer reusing an event id on another camera) fails
-    the batch, and the consumer isolates and dead-letters the entry.
+    escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row. The
+    rows are written as plain tuples (no model instances, no per-field adapters) with the
+    JSON encoded once. COPY has no ON CONFLICT, which the lookup of existing rows under the
+    camera locks makes unnecessary; a conflict left (a producer reusing an event id on
+    another camera) fails the batch, and the consumer isolates and dead-letters the entry.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
     now = _db_datetime(timezone.now())
-    created = now.isoformat()
     rows = {}
+    instance_values = {}  # event type -> the values of each row, in the models' field order
     # The raw psycopg cursor: its errors are turned into django.db's here.
     with connection.wrap_database_errors, connection.cursor() as cursor:
         for event_type, items in new.items():
             model = MODELS[event_type]
-            names = STORE_FIELDS + ENTRY_FIELDS + TYPE_FIELDS[event_type]
+            names = COMMON_FIELDS + TYPE_FIELDS[event_type]
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
             json_positions = [i for i, name in enumerate(names) if name in JSON_FIELDS]
             # More ids than items when some were duplicates: the rest stay unused.
             pairs = list(zip(ids[event_type], items, strict=False))
             statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-            lines = []
+            values_of_rows = []
+            use_tz = settings.USE_TZ  # read once: a lazy setting costs a call per row
             with cursor.cursor.copy(statement) as copy:
                 for pk, item in pairs:
-                    camera_pk = cameras[item.event.camera_id]
-                    if item.copy_text is not None:
-                        lines.append(f"{pk}\t{camera_pk}\t{created}\t{item.copy_text}\n")
-                        continue
-                    values = _row_values(pk, camera_pk, now, item)
-                    for position in json_positions:
-                        values[position] = wire.dumps(values[position])
-                    copy.write_row(values)
-                copy.write("".join(lines))
+                    event = item.event
+                    timestamp = event.timestamp if use_tz else _db_datetime(event.timestamp)
+                    values = [
+                        pk,
+                        cameras[event.camera_id],
+                        timestamp,
+                        event.frame_number,
+                        now,
+                        False,
+                        item.source_id,
+                        *_type_values(event),
+                    ]
+                    values_of_rows.append(values)
+                    if json_positions:
+                        text = values.copy()
+                        for position in json_positions:
+                            text[position] = wire.dumps(text[position])
+                        copy.write_row(text)
+                    else:
+                        copy.write_row(values)
             rows[event_type] = pairs
+            instance_values[event_type] = values_of_rows
     builders = {
-        event_type: partial(_instances, using, event_type, pairs, cameras, now)
-        for event_type, pairs in rows.items()
+        event_type: partial(_instances, using, event_type, values_of_rows)
+        for event_type, values_of_rows in instance_values.items()
     }
     return rows, builders
-
-
-def _row_values(pk, camera_pk, now, item):
-    """The values of the row for ``item``, in the order of ``_copy_rows``' columns."""
-    event = item.event
-    timestamp = _db_datetime(event.timestamp)
-    return [pk, camera_pk, now, timestamp, event.frame_number, False, item.source_id,
-            *_type_values(event)]  # fmt: skip
-
-
-def copy_text(event, source_id):
-    """The COPY text of the row's ``ENTRY_FIELDS`` and type fields, or None.
-
-    None when a value has a type this does not format, or formatting failed: the row is
-    then written by ``_copy_rows`` itself, where a failure is isolated like any other.
-    """
-    try:
-        values = [event.timestamp, event.frame_number, False, source_id, *_type_values(event)]
-        names = ENTRY_FIELDS + TYPE_FIELDS[event.event_type]
-        return "\t".join(
-            _copy_field(wire.dumps(value) if name in JSON_FIELDS else value)
-            for name, value in zip(names, values, strict=True)
-        )
-    except Exception:
-        return None
-
-
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_field(value):
-    """One value in COPY's text format (raises TypeError for a type it does not know)."""
-    kind = type(value)
-    if kind is str:
-        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
-    if value is None:
-        return "\\N"
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is int:
-        return str(value)
-    if kind is float:
-        return repr(value)
-    if kind is datetime:
-        return value.isoformat()
-    raise TypeError(f"no COPY text for {kind.__name__}")
 
 
 def _create_rows(using, new, cameras):
@@ -631,17 +582,16 @@ def _create_rows(using, new, cameras):
     return rows, builders
 
 
-def _instances(using, event_type, pairs, cameras, now):
+def _instances(using, event_type, values_of_rows):
     """Model instances of the COPYed rows of ``event_type``, as loaded from the database.
 
     Built as unpickling builds them (``__new__`` and the attribute dict): every field is
     given, and ``Model.__init__`` would cost more than the rest of a row's ingest.
     """
     model = MODELS[event_type]
-    names = STORE_FIELDS + ENTRY_FIELDS + TYPE_FIELDS[event_type]
+    names = COMMON_FIELDS + TYPE_FIELDS[event_type]
     instances = []
-    for pk, item in pairs:
-        values = _row_values(pk, cameras[item.event.camera_id], now, item)
+    for values in values_of_rows:
         instance = model.__new__(model)
         instance.__dict__.update(zip(names, values, strict=True))
         instance._state = ModelState()
