@@ -20,8 +20,9 @@ when several consumers store the same entries at once (a redelivery, a claim):
 5. with ``outbox`` (the consumer's), a ``SignalOutbox`` row names the inserted rows, so
    the signal survives a crash between the commit and the receivers (``events.outbox``).
 
-About a dozen round trips per batch, however many entries and cameras it holds (the
-statements of each step are pipelined by psycopg 3).
+On PostgreSQL a batch takes a few round trips, however many entries and cameras it holds:
+one for steps 1-3 (pipelined by psycopg 3), two per COPY, and one for steps 4-5 with the
+COMMIT (their pipeline stays open until the commit).
 
 Statistics are kept per camera and per UTC date of the event's timestamp. Everything runs
 on the database the router picks for writing events (``default`` without a router).
@@ -30,7 +31,7 @@ on the database the router picks for writing events (``default`` without a route
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
@@ -175,7 +176,10 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
     connection = connections[using]
     latest = _latest_by_camera(incoming)
     draw_ids = _copies(connection)
-    with transaction.atomic(using=using):
+    read_outbox_id = None
+    # The pipeline of the closing statements stays open until the commit: on PostgreSQL
+    # they go out with the COMMIT, and their answers come back with its answer.
+    with ExitStack() as closing, transaction.atomic(using=using):
         # Sent together (one round trip on PostgreSQL): the camera rows are locked first,
         # then the lookups run under those locks.
         with _pipeline(connection), connection.cursor() as cameras_cursor:
@@ -196,10 +200,12 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
         incoming = zone_ingest.reject_unknown_zones(using, incoming, cameras, result)
         batch = _insert_rows(using, incoming, cameras, existing, ids, result)
         zone_ingest.count(using, batch.rows)
-        with _pipeline(connection):
-            _increment_statistics(using, batch.rows)
-            if outbox and batch.counts:
-                batch.outbox_id = _write_outbox(using, batch)
+        closing.enter_context(_pipeline(connection))
+        _increment_statistics(using, batch.rows)
+        if outbox and batch.counts:
+            read_outbox_id = _write_outbox(using, batch)
+    if read_outbox_id is not None:
+        batch.outbox_id = read_outbox_id()
     if batch.counts:
         result.batches.append(
             StoredBatch(batch.events, batch.camera_ids, batch.counts, batch.outbox_id)
@@ -574,10 +580,36 @@ def _instances(using, event_type, values_of_rows):
 
 
 def _write_outbox(using, inserted):
-    outbox = SignalOutbox.objects.using(using).create(
-        event_ids=inserted.event_ids, camera_ids=sorted(inserted.camera_ids)
+    """Send the INSERT of the ``SignalOutbox`` row; returns a function reading its key.
+
+    Not the ORM's ``create()``, which reads the key at once: in a pipeline that would wait
+    for the server before the COMMIT is even sent. Without a pipeline (SQLite, whose
+    RETURNING statement stays open until read) the key is read at once.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = SignalOutbox._meta
+    values = {
+        "created_at": _db_datetime(timezone.now()),
+        "event_ids": inserted.event_ids,
+        "camera_ids": sorted(inserted.camera_ids),
+    }
+    fields = [meta.get_field(name) for name in values]
+    cursor = connection.cursor()
+    cursor.execute(
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}",
+        [field.get_db_prep_save(values[field.name], connection) for field in fields],
     )
-    return outbox.pk
+
+    def read():
+        with cursor:
+            return cursor.fetchone()[0]
+
+    if _copies(connection):
+        return read
+    key = read()
+    return lambda: key
 
 
 def _increment_statistics(using, rows):

@@ -8,16 +8,23 @@ a crash leaves both to be re-read (at least once), and the runner stores what wa
 ahead before it stops (``stop()`` hands it over). The consumer's reading state (pending
 pass, claim cursor) is only touched by this thread while it runs: the runner stops it
 before ``EventConsumer.reset()``.
+
+While the thread runs, the interpreter's thread switch interval is shortened
+(``SWITCH_INTERVAL``): the storing thread waits on the database a dozen times per batch,
+and with the default 5 ms each answer could wait that long for the GIL while this thread
+parses, which is where half a batch's time went.
 """
 
 import logging
 import queue
+import sys
 import threading
 
 logger = logging.getLogger(__name__)
 
 AHEAD = 1  # batches read ahead of the one being stored
 ROOM_POLL_SECONDS = 0.1  # how often a reader waiting for room looks for stop()
+SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while the thread runs
 
 
 class BatchReader:
@@ -34,6 +41,7 @@ class BatchReader:
         self._room = threading.Semaphore(AHEAD)  # taken before a read, given back by next()
         self._stopping = threading.Event()
         self._thread = None
+        self._switch_interval = None  # the interpreter's own, while shortened
 
     def next(self):
         """The next batch (maybe empty), read by the thread; starts it when it is not running."""
@@ -54,6 +62,9 @@ class BatchReader:
         self._stopping.set()
         self._thread.join()
         self._thread = None
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
         left = []
         while not self._queue.empty():
             item = self._queue.get_nowait()
@@ -62,6 +73,9 @@ class BatchReader:
         return left
 
     def _start(self):
+        if self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, self._switch_interval))
         self._stopping.clear()
         self._room = threading.Semaphore(AHEAD)
         self._thread = threading.Thread(

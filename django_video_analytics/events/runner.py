@@ -6,6 +6,8 @@
 - ``close_old_connections()`` runs before every batch, as Django does around requests,
   except while full batches follow each other (a backlog), when it runs once a second:
   with ``CONN_MAX_AGE = 0`` it would open a new database connection for every batch.
+- Owed webhook deliveries (``webhook_outbox``) get their turn after every batch, during a
+  backlog once a second.
 - When Redis or the database is unavailable the loop logs it and waits (exponential
   back-off up to ``RECONNECT_BACKOFF_MAX_SECONDS``), then retries the same batch from
   memory, so an outage does not count as a delivery.
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 DEFAULT_BLOCK_MS = 2000
 BACKLOG_CONNECTION_CHECK_SECONDS = 1.0  # close_old_connections() during a backlog
+BACKLOG_WEBHOOK_SECONDS = 1.0  # owed webhook deliveries looked for during a backlog
 
 
 class ConsumerRunner:
@@ -56,6 +59,7 @@ class ConsumerRunner:
         )
         self._read_ahead = []  # batches the reader had read when it was stopped
         self._backlog_since = None  # when full batches began to follow each other
+        self._webhooks_at = None  # when owed webhook deliveries were last looked for
 
     @property
     def stopping(self):
@@ -140,7 +144,7 @@ class ConsumerRunner:
             self._note_backlog(len(batch) >= self.consumer.batch_size)
             batch = None
             self._available()
-            self._deliver_webhooks()
+            self._deliver_webhooks(backlog=self._backlog_since is not None)
             self.totals.add(result)
             if self.max_messages is not None and self.totals.read >= self.max_messages:
                 logger.info("Read %d entries (--max-messages)", self.totals.read)
@@ -162,10 +166,19 @@ class ConsumerRunner:
         elif self._backlog_since is None:
             self._backlog_since = time.monotonic()
 
-    def _deliver_webhooks(self):
-        """Owed webhook deliveries get their turn between batches (``webhook_outbox``)."""
+    def _deliver_webhooks(self, backlog=False):
+        """Owed webhook deliveries get their turn between batches (``webhook_outbox``).
+
+        During a backlog once a second: looking costs two round trips, and the alerts of a
+        backlog wait for their ``events_stored`` about as long (``DELIVERY_DELAY_SECONDS``).
+        """
         from ..webhook_outbox import run_after_batch
 
+        now = time.monotonic()
+        if backlog and self._webhooks_at is not None:
+            if now - self._webhooks_at < BACKLOG_WEBHOOK_SECONDS:
+                return
+        self._webhooks_at = now
         try:
             run_after_batch()
         except Exception:

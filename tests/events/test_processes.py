@@ -96,10 +96,14 @@ def test_two_consumers_on_one_group_store_every_entry_once(
         stream_names, CONSUMER_CLAIM_IDLE_MS=claim_idle_ms, CONSUMER_MAX_DELIVERIES=10_000
     )
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    # 100 batches of at least 30 ms: neither can drain the stream before the other starts.
     consumers = [
-        start_consumer("--burst", "--consumer-name", name, overrides=settings, log_path=log)
+        start_consumer(
+            "--burst", "--consumer-name", name, overrides=settings, log_path=log,
+            slow_statistics_ms=30,
+        )
         for name, log in zip(("a", "b"), logs, strict=True)
-    ]
+    ]  # fmt: skip
     try:
         for consumer, log in zip(consumers, logs, strict=True):
             assert consumer.wait(180) == 0, log.read_text()

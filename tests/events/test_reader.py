@@ -1,11 +1,14 @@
 """The runner reads the next batch in a thread while it stores the current one."""
 
+import sys
 import threading
 import time
 
 import pytest
 import redis
 
+from django_video_analytics.events import reader
+from django_video_analytics.events import runner as runner_module
 from django_video_analytics.events.runner import ConsumerRunner
 
 from .entries import mixed_entries, recount_statistics, stored_row_count, stored_statistics
@@ -53,6 +56,18 @@ def test_the_next_batch_is_read_while_the_current_one_is_stored(publisher, make_
     assert runner.totals.read == 3 * BATCH and stored_row_count() == 3 * BATCH
     assert pending() == 0
     assert stored_statistics() == recount_statistics()
+
+
+def test_the_thread_switch_interval_is_short_while_reading_ahead(publisher, make_consumer):
+    publisher.publish_many(mixed_entries(2 * BATCH))
+    runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
+    before = sys.getswitchinterval()
+    during = []
+
+    exit_code, _calls = run_with(runner, lambda: during.append(sys.getswitchinterval()))
+    assert exit_code == 0 and stored_row_count() == 2 * BATCH
+    assert during == [reader.SWITCH_INTERVAL] and reader.SWITCH_INTERVAL < before
+    assert sys.getswitchinterval() == before  # given back when the reader stopped
 
 
 def test_a_stop_stores_the_batch_read_ahead_and_nothing_stays_pending(
@@ -132,3 +147,20 @@ def test_an_unexpected_error_stops_the_reader(publisher, make_consumer, pending)
     assert not any(thread.name == reader_name for thread in threading.enumerate())
     assert runner.reader.read == 2 * BATCH
     assert pending() == 2 * BATCH  # left for a restart, never acknowledged unstored
+
+
+def test_webhooks_are_looked_for_after_each_batch_but_once_a_second_in_a_backlog(
+    publisher, make_consumer, monkeypatch
+):
+    from django_video_analytics import webhook_outbox as outbox
+
+    looks = []
+    monkeypatch.setattr(outbox, "run_after_batch", lambda: looks.append(time.monotonic()))
+    monkeypatch.setattr(runner_module, "BACKLOG_WEBHOOK_SECONDS", 60.0)
+    publisher.publish_many(mixed_entries(4 * BATCH + 3))
+    runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
+    assert runner.run() == 0 and stored_row_count() == 4 * BATCH + 3
+    # Four full batches (a backlog): looked for after the first only; then after the
+    # partial batch (the backlog ended) and when the stream was found empty. Without the
+    # backlog rule: six times.
+    assert len(looks) == 3
