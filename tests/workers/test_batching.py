@@ -110,9 +110,11 @@ def alone(worker_options, clips):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", [ONNX, ULTRALYTICS])
-def test_two_cameras_batched_give_the_events_each_gives_alone(settings, clips, backend):
-    worker_options = options(settings, backend)
+@pytest.mark.parametrize(
+    "backend, regions", [(ONNX, False), (ULTRALYTICS, False), (ULTRALYTICS, True)]
+)
+def test_two_cameras_batched_give_the_events_each_gives_alone(settings, clips, backend, regions):
+    worker_options = options(settings, backend, MOTION_REGIONS=regions)
     each = alone(worker_options, clips)
     # A bounded wait lines the two cameras up (without it they may alternate, batches of one).
     shared = WorkerDetectors(worker_options, wait=0.1)
