@@ -226,9 +226,10 @@ class ByteTracker:
 
 
 def _kept(result, ids: list[int] | None, confidence: float):
-    """``result`` with only the boxes of classes ``ids`` (None: all) at ``confidence`` or more."""
+    """``result`` with only the boxes of classes ``ids`` (None: all) above ``confidence``
+    (strictly, as ultralytics' NMS keeps them)."""
     boxes = result.boxes
-    keep = boxes.conf >= confidence
+    keep = boxes.conf > confidence
     if ids is not None:
         keep &= (boxes.cls[:, None] == boxes.cls.new_tensor(ids)).any(1)
     return result if bool(keep.all()) else result[keep]
