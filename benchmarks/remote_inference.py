@@ -10,7 +10,8 @@ of the objects clip through:
           a worker's cameras do: "in turn" (one backend per camera behind the worker's
           lock, the path of a backend that cannot batch) against "batched" (one backend
           shared through ``InferenceBatcher``: what is pending goes in one call), locally
-          and over gRPC; the mean batch size seen is printed beside.
+          and over gRPC, and with the default ultralytics backend (in this process); the
+          mean batch size seen is printed beside.
 Prints frames/s, the ratio to local, and the worker's own CPU ms per frame (what a worker
 host still spends when inference runs elsewhere). Server and client share this machine's
 cores here, so the figures show protocol and batching costs, not a GPU server's speed.
@@ -29,7 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django_video_analytics.pipeline.batching import InferenceBatcher  # noqa: E402
-from django_video_analytics.pipeline.detectors import OnnxRuntimeDetector  # noqa: E402
+from django_video_analytics.pipeline.detectors import (  # noqa: E402
+    OnnxRuntimeDetector,
+    UltralyticsDetector,
+)
 from django_video_analytics.pipeline.remote_inference import (  # noqa: E402
     InferenceServerError,
     RemoteDetector,
@@ -76,6 +80,7 @@ def main():
             grpc = {"url": server.grpc_url, "protocol": "grpc", "timeout": 60}
             for name, build in (
                 ("local", lambda: OnnxRuntimeDetector(input_size=320)),
+                ("ultralytics", lambda: UltralyticsDetector(input_size=320)),
                 ("gRPC (MLServer)", lambda: RemoteDetector(**grpc)),
             ):
                 for batched in (False, True):

@@ -1,14 +1,15 @@
 """One detector for the cameras of a worker: their frames run in one batched model call.
 
 ``InferenceBatcher(backend)`` owns a backend whose instance may serve several cameras
-(``Detector.BATCHES``: onnxruntime, the remote backend) and one inference thread. A camera
-thread gets its own ``BatchedDetector`` (``batcher.for_camera()``): its ``detect`` and
-``detect_batch`` hand the frame (or a frame's crops) to the batcher and wait; the inference
-thread takes everything pending, up to ``max_batch`` frames, without waiting for more
-(``wait`` seconds at most when set), runs one ``detect_each`` call and hands each camera
-its detections. Tracking stays per camera (an ``IouTracker`` in each ``BatchedDetector``,
-as the backend itself would track). When the call fails, every camera of the batch gets
-the exception.
+(``Detector.BATCHES``: ultralytics, onnxruntime, the remote backend) and one inference
+thread. A camera thread gets its own ``BatchedDetector`` (``batcher.for_camera()``): its
+``detect`` and ``detect_batch`` hand the frame (or a frame's crops) to the batcher and
+wait; the inference thread takes everything pending, up to ``max_batch`` frames, without
+waiting for more (``wait`` seconds at most when set), runs one ``detect_each`` call and
+hands each camera its detections. Tracking stays per camera: each ``BatchedDetector`` has
+its own tracker from ``backend.new_tracker()`` (ultralytics' ByteTrack, or an
+``IouTracker``), fed with that camera's detections. When the call fails, every camera of
+the batch gets the exception.
 """
 
 import logging
@@ -18,7 +19,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .tracking import IouTracker
 from .types import Detection
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class BatchedDetector:
         backend = batcher.backend
         self.class_names = backend.class_names
         self.model_info = backend.model_info
-        self.tracker = IouTracker()
+        self.tracker = backend.new_tracker()
 
     @property
     def input_size(self) -> int:

@@ -2,17 +2,17 @@
 
 Both are built as ``Backend(model_path=None, input_size=320, device=None)`` and offer
 ``detect`` (one frame), ``detect_each`` (several frames, each with its own classes and
-confidence) and ``track`` (frames of one camera, in order: detections carry ``track_id``).
-A backend whose tracking lives in the model (ultralytics' ByteTrack) needs one instance per
-camera; a ``TensorDetector`` (onnxruntime here, the remote backend in
-``remote_inference.py``) tracks outside the model, so one instance can serve every camera
-of a worker and run their frames in one batch (``batching.py``). ``device`` (default: the
-``DEVICE`` setting) is resolved by ``devices.py``.
+confidence, in one model call) and ``track`` (frames of one camera, in order: detections
+carry ``track_id``). Tracking happens outside the model, in a tracker from
+``new_tracker()`` fed with ``detect``'s output, so one instance can serve every camera of
+a worker, their frames in one batch, each camera with its own tracker (``batching.py``).
+``device`` (default: the ``DEVICE`` setting) is resolved by ``devices.py``.
 """
 
 import importlib.util
 import logging
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -62,10 +62,19 @@ class Detector:
     ) -> list[Detection]:
         raise NotImplementedError
 
+    def new_tracker(self):
+        """A tracker for one camera: ``update(detect's output)`` gives the tracked detections."""
+        return IouTracker()
+
+    @cached_property
+    def tracker(self):
+        """The tracker of ``track`` (one camera's frames)."""
+        return self.new_tracker()
+
     def track(
         self, image: Image, classes: Classes = None, confidence: float = 0.25
     ) -> list[Detection]:
-        raise NotImplementedError
+        return self.tracker.update(self.detect(image, classes, confidence))
 
     def detect_each(self, requests: list[tuple[Image, Classes, float]]) -> list[list[Detection]]:
         """Detections of each ``(image, classes, confidence)``; one frame at a time here."""
@@ -78,46 +87,60 @@ class Detector:
         return self.detect_each([(image, classes, confidence) for image in images])
 
 
-class TensorDetector(Detector):
-    """A backend running the raw YOLO graph: frames letterboxed in, output decoded (``yolo.py``).
+Wanted = tuple[Image, list[int] | None, float]  # a frame, its class ids (None: all), confidence
 
-    Tracking is an ``IouTracker`` outside the model, so one instance may serve several
-    cameras (each then tracks with its own, see ``batching.py``). Subclasses provide
-    ``infer(images)``: the raw output and letterbox placement of each image, in as few model
-    calls as the model allows.
-    """
+
+class BatchDetector(Detector):
+    """A backend whose ``detect_each`` runs its frames together (``detect_wanted``)."""
 
     BATCHES = True
-    tracker: IouTracker
 
     def detect(
         self, image: Image, classes: Classes = None, confidence: float = 0.25
     ) -> list[Detection]:
         return self.detect_each([(image, classes, confidence)])[0]
 
-    def track(
-        self, image: Image, classes: Classes = None, confidence: float = 0.25
-    ) -> list[Detection]:
-        return self.tracker.update(self.detect(image, classes, confidence))
-
     def detect_each(self, requests: list[tuple[Image, Classes, float]]) -> list[list[Detection]]:
         wanted = [(image, self.class_ids(classes), conf) for image, classes, conf in requests]
         found: list[list[Detection]] = [[] for _ in requests]
         todo = [index for index, (_, ids, _) in enumerate(wanted) if ids != []]
-        if not todo:
-            return found
-        outputs = self.infer([wanted[index][0] for index in todo])
-        for index, (output, placed) in zip(todo, outputs, strict=True):
-            _, ids, confidence = wanted[index]
-            found[index] = yolo.decode(output, placed, self.class_names, ids, confidence)
+        if todo:
+            each = self.detect_wanted([wanted[index] for index in todo])
+            for index, detections in zip(todo, each, strict=True):
+                found[index] = detections
         return found
+
+    def detect_wanted(self, wanted: list[Wanted]) -> list[list[Detection]]:
+        """Detections of each frame (none without a wanted class), in as few model runs."""
+        raise NotImplementedError
+
+
+class TensorDetector(BatchDetector):
+    """A backend running the raw YOLO graph: frames letterboxed in, output decoded (``yolo.py``).
+
+    Subclasses provide ``infer(images)``: the raw output and letterbox placement of each
+    image, in as few model calls as the model allows.
+    """
+
+    def detect_wanted(self, wanted: list[Wanted]) -> list[list[Detection]]:
+        outputs = self.infer([image for image, _, _ in wanted])
+        return [
+            yolo.decode(output, placed, self.class_names, ids, confidence)
+            for (_, ids, confidence), (output, placed) in zip(wanted, outputs, strict=True)
+        ]
 
     def infer(self, images: list[Image]) -> list[tuple[Any, yolo.Letterbox]]:
         raise NotImplementedError
 
 
-class UltralyticsDetector(Detector):
-    """YOLO through ultralytics, tracked by its ByteTrack; the default backend."""
+class UltralyticsDetector(BatchDetector):
+    """YOLO through ultralytics, tracked by its ByteTrack; the default backend.
+
+    Loads the weights with a free batch dimension (``serving.batchable_weights``), so one
+    ``predict`` call runs every frame of ``detect_each`` in one model run. Each camera's
+    ``ByteTracker`` (``new_tracker``) is then updated with that camera's ``Results``, as
+    ``model.track(persist=True, tracker="bytetrack.yaml")`` would, but outside the model.
+    """
 
     def __init__(
         self,
@@ -130,63 +153,108 @@ class UltralyticsDetector(Detector):
         self.input_size = input_size
         self.device = torch_device(device or DEFAULT_DEVICE)
         module = ultralytics()
-        self.model = module.YOLO(str(self.weights), task="detect", verbose=False)
+        self.model = module.YOLO(str(_batchable(self.weights)), task="detect", verbose=False)
         self.session_tuned = False  # its onnxruntime session rebuilt without spinning
         metadata = onnx_metadata(self.weights)
         names = metadata["names"]
         self.class_names = [names[index] for index in sorted(names)]
         self.model_info = (model_type(metadata), module.__version__)
 
-    def detect(
-        self, image: Image, classes: Classes = None, confidence: float = 0.25
-    ) -> list[Detection]:
-        return self._run(self.model.predict, image, classes, confidence)
+    def new_tracker(self) -> "ByteTracker":
+        return ByteTracker(self.class_names)
 
-    def track(
-        self, image: Image, classes: Classes = None, confidence: float = 0.25
-    ) -> list[Detection]:
-        return self._run(
-            self.model.track, image, classes, confidence, persist=True, tracker="bytetrack.yaml"
-        )
-
-    def _run(self, method, image, classes, confidence, **options) -> list[Detection]:
-        """``model.predict`` or ``model.track`` on one frame, as Detections."""
-        ids = self.class_ids(classes)
-        if ids == []:
-            return []
-        results = method(
-            image,
+    def detect_wanted(self, wanted: list[Wanted]) -> list[list[Detection]]:
+        """One ``predict`` over every frame, at the lowest confidence and the classes of all;
+        each frame's ``Results`` then keeps its own classes and confidence (NMS is per class
+        and greedy by score, so this equals predicting each frame with its own)."""
+        kinds = [ids for _, ids, _ in wanted]
+        results = self.model.predict(
+            [image for image, _, _ in wanted],
             imgsz=self.input_size,
-            conf=confidence,
-            classes=ids,
+            conf=min(confidence for _, _, confidence in wanted),
+            classes=None if None in kinds else sorted({i for ids in kinds for i in ids or ()}),
             device=self.device,
+            rect=False,  # the square input the weights were exported for
             verbose=False,
-            **options,
         )
         if not self.session_tuned:
             self.session_tuned = _without_spinning(self.model)
-        return self._detections(results[0])
-
-    def _detections(self, result) -> list[Detection]:
-        boxes = result.boxes
-        if boxes is None or not len(boxes):
-            return []
-        track_ids = boxes.id.int().tolist() if boxes.id is not None else [None] * len(boxes)
         return [
-            Detection(
-                class_name=self.class_names[int(class_index)],
-                confidence=round(float(score), 4),
-                box=_top_left_box(cx, cy, width, height),
-                track_id=track_id,
-            )
-            for (cx, cy, width, height), score, class_index, track_id in zip(
-                boxes.xywhn.tolist(),
-                boxes.conf.tolist(),
-                boxes.cls.tolist(),
-                track_ids,
-                strict=True,
-            )
+            ResultDetections(_kept(result, ids, confidence), self.class_names)
+            for (_, ids, confidence), result in zip(wanted, results, strict=True)
         ]
+
+
+class ResultDetections(list):
+    """One frame's detections, with the ultralytics ``Results`` they were read from."""
+
+    def __init__(self, result, class_names: list[str]):
+        super().__init__(_detections(result, class_names))
+        self.result = result
+
+
+class ByteTracker:
+    """ultralytics' ByteTrack (its bundled ``bytetrack.yaml``) for one camera's frames.
+
+    ``update`` takes ``UltralyticsDetector``'s detections of a frame and does what the
+    tracking callback of ``model.track`` does with that frame's ``Results``.
+    """
+
+    def __init__(self, class_names: list[str]):
+        ultralytics()  # first: it sets up ultralytics' environment before the imports below
+        from ultralytics.trackers.byte_tracker import BYTETracker
+        from ultralytics.utils import YAML, IterableSimpleNamespace
+        from ultralytics.utils.checks import check_yaml
+
+        config = YAML.load(check_yaml("bytetrack.yaml"))
+        self.tracker = BYTETracker(args=IterableSimpleNamespace(**config))
+        self.class_names = class_names
+
+    def update(self, detections: ResultDetections) -> list[Detection]:
+        import torch
+
+        result = detections.result
+        tracks = self.tracker.update(result.boxes.cpu().numpy(), result.orig_img)
+        if len(tracks) == 0:
+            # New tracks stay hidden until confirmed; with none pending, the untracked boxes.
+            if any(not track.is_activated for track in self.tracker.tracked_stracks):
+                return []
+            return list(detections)
+        tracked = result[tracks[:, -1].astype(int)]
+        tracked.update(boxes=torch.as_tensor(tracks[:, :-1], device=result.boxes.data.device))
+        return _detections(tracked, self.class_names)
+
+
+def _kept(result, ids: list[int] | None, confidence: float):
+    """``result`` with only the boxes of classes ``ids`` (None: all) above ``confidence``
+    (strictly, as ultralytics' NMS keeps them)."""
+    boxes = result.boxes
+    keep = boxes.conf > confidence
+    if ids is not None:
+        keep &= (boxes.cls[:, None] == boxes.cls.new_tensor(ids)).any(1)
+    return result if bool(keep.all()) else result[keep]
+
+
+def _detections(result, class_names: list[str]) -> list[Detection]:
+    boxes = result.boxes
+    if boxes is None or not len(boxes):
+        return []
+    track_ids = boxes.id.int().tolist() if boxes.id is not None else [None] * len(boxes)
+    return [
+        Detection(
+            class_name=class_names[int(class_index)],
+            confidence=round(float(score), 4),
+            box=_top_left_box(cx, cy, width, height),
+            track_id=track_id,
+        )
+        for (cx, cy, width, height), score, class_index, track_id in zip(
+            boxes.xywhn.tolist(),
+            boxes.conf.tolist(),
+            boxes.cls.tolist(),
+            track_ids,
+            strict=True,
+        )
+    ]
 
 
 class OnnxRuntimeDetector(TensorDetector):
@@ -216,7 +284,6 @@ class OnnxRuntimeDetector(TensorDetector):
         self.class_names = [names[index] for index in sorted(names)]
         self.input_size = int(metadata["imgsz"][0])
         self.model_info = (model_type(metadata), "onnx")
-        self.tracker = IouTracker()
 
     @staticmethod
     def _weights(source, input_size):

@@ -23,7 +23,6 @@ from ..backoff import Backoff
 from ..masking import mask_url
 from . import yolo
 from .detectors import Detector, OnnxRuntimeDetector, TensorDetector
-from .tracking import IouTracker
 from .types import Detection
 
 logger = logging.getLogger(__name__)
@@ -91,7 +90,6 @@ class RemoteDetector(TensorDetector):
         self.client = _client(self.protocol, url, self.timeout)
         self.class_names = list(class_names or _coco_names())
         self.model_info = (self.model_name, f"kserve-v2:{self.model_version or 'latest'}")
-        self.tracker = IouTracker()
         self.backoff = Backoff(maximum=backoff_max)
         self.retry_at = 0.0  # monotonic time before which the server is not called
         self.last_failure = ""

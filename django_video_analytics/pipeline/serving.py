@@ -7,6 +7,7 @@ MLServer ``model-settings.json``. The remote backend then sends batches of frame
 """
 
 import argparse
+import ast
 import json
 import logging
 import shutil
@@ -24,15 +25,20 @@ def batchable_weights(source: Path) -> Path:
 
     ultralytics bakes batch 1 into the input, the output and the head's Reshape shapes
     (initializers or Constant nodes);
-    a 0 in a Reshape shape copies the input's dimension, so batch 1 becomes "any".
+    a 0 in a Reshape shape copies the input's dimension, so batch 1 becomes "any". The
+    export arguments in the metadata then say ``dynamic``, or ultralytics would still feed
+    the graph one frame per run (the side stays fixed: predict with ``rect=False``).
     """
     import onnx
     from onnx import numpy_helper
 
-    target = sized_weights_path(source, "batch")  # <stem>-<hash>-batch.onnx in the cache
+    target = sized_weights_path(source, "anybatch")  # <stem>-<hash>-anybatch.onnx
     if target.is_file():
         return target
     model = onnx.load(str(source))
+    for prop in model.metadata_props:
+        if prop.key == "args":
+            prop.value = str({**ast.literal_eval(prop.value), "dynamic": True})
     for tensor in [*model.graph.input, *model.graph.output]:
         tensor.type.tensor_type.shape.dim[0].dim_param = "batch"
     del model.graph.value_info[:]

@@ -1,10 +1,11 @@
 """The detectors of one worker's cameras: one batched backend, or one per camera in turn.
 
-A backend that tracks outside its model (``Detector.BATCHES``: onnxruntime, the remote
-backend) is built once per worker and shared through an ``InferenceBatcher``: the cameras'
-frames run in one model call (one request to an inference server), each camera tracking
-its own objects. A backend that tracks inside its model (ultralytics' ByteTrack) is built
-once per camera, and the cameras take turns: CPU inference already uses every core.
+A backend that tracks outside its model (``Detector.BATCHES``: ultralytics, onnxruntime,
+the remote backend) is built once per worker and shared through an ``InferenceBatcher``:
+the cameras' frames run in one model call (one request to an inference server), each
+camera tracking its own objects. A backend that does not batch (one tracking inside its
+model) is built once per camera, and the cameras take turns: CPU inference already uses
+every core.
 """
 
 import threading

@@ -52,6 +52,43 @@ def test_tracking_gives_stable_ids_on_repeated_frames(backend, bus_image):
     assert None not in ids[0]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_frames_with_their_own_classes_and_confidence_run_in_one_call(backend, bus_image):
+    import cv2
+
+    detector = backend()
+    requests = [
+        (bus_image, None, 0.25),
+        (cv2.flip(bus_image, 1), ["person"], 0.6),
+        (bus_image[100:700], ["bus", "person"], 0.4),
+        (bus_image, ["unicorn"], 0.25),  # no such class: not run at all
+    ]
+    each = [detector.detect(image, classes, conf) for image, classes, conf in requests]
+    runs = _counted_runs(detector)
+    together = detector.detect_each(requests)
+    assert runs == [3]  # one model run of the three frames with wanted classes
+    assert together == each and each[1] and each[2] and each[3] == []
+    assert {d.class_name for d in each[1]} == {"person"}
+    assert all(d.confidence >= 0.6 for d in each[1])
+
+
+def _counted_runs(detector) -> list[int]:
+    """The batch size of each model run from now on (the real session still runs)."""
+    owner = detector.model.predictor.model.backend if hasattr(detector, "model") else detector
+    session, runs = owner.session, []
+
+    class Counted:
+        def __getattr__(self, name):
+            return getattr(session, name)
+
+        def run(self, outputs, feed, *args):
+            runs.append(len(next(iter(feed.values()))))
+            return session.run(outputs, feed, *args)
+
+    owner.session = Counted()
+    return runs
+
+
 def test_model_info_names_the_model_and_version():
     assert UltralyticsDetector().model_info[0] == "yolov8n"
     assert OnnxRuntimeDetector().model_info == ("yolov8n", "onnx")

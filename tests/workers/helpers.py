@@ -7,6 +7,7 @@ import uuid
 
 from django_video_analytics.events.wire import parse_entry
 from django_video_analytics.models import Camera
+from django_video_analytics.pipeline.detectors import UltralyticsDetector, _detections
 from django_video_analytics.workers.config import CameraConfig
 from django_video_analytics.workers.worker import CameraWorker
 
@@ -27,6 +28,36 @@ def camera_config(camera_id, stream_url, **fields):
         **fields,
     }
     return CameraConfig(camera_id=camera_id, stream_url=str(stream_url), **values)
+
+
+class ModelTrackDetector(UltralyticsDetector):
+    """The ultralytics backend as it was: ``model.track``, ByteTrack inside the model.
+
+    The reference for the batched backend: one instance per camera, taking turns, on the
+    original (batch 1) weights.
+    """
+
+    BATCHES = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = self.model.__class__(str(self.weights), task="detect", verbose=False)
+
+    def track(self, image, classes=None, confidence=0.25):
+        ids = self.class_ids(classes)
+        if ids == []:
+            return []
+        results = self.model.track(
+            image,
+            imgsz=self.input_size,
+            conf=confidence,
+            classes=ids,
+            device=self.device,
+            verbose=False,
+            persist=True,
+            tracker="bytetrack.yaml",
+        )
+        return _detections(results[0], self.class_names)
 
 
 class ListSink:

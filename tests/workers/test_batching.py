@@ -17,6 +17,8 @@ pytestmark = pytest.mark.inference
 
 ONNX = "django_video_analytics.pipeline.detectors.OnnxRuntimeDetector"
 REMOTE = "django_video_analytics.pipeline.remote_inference.RemoteDetector"
+ULTRALYTICS = "django_video_analytics.pipeline.detectors.UltralyticsDetector"
+MODEL_TRACK = "tests.workers.helpers.ModelTrackDetector"
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +97,25 @@ def assert_same_events(got, want):
             assert got_object["bounding_box"] == pytest.approx(
                 want_object["bounding_box"], abs=1e-3
             )
+            assert got_object.get("track_id") == want_object.get("track_id")
+
+
+def alone(worker_options, clips):
+    """Each camera's events when it runs alone in its worker."""
+    found = {}
+    for name, path in clips.items():
+        _, events = run_cameras(worker_options, {name: path}, WorkerDetectors(worker_options))
+        found.update(events)
+    return found
 
 
 @pytest.mark.slow
-def test_two_cameras_batched_give_the_events_each_gives_alone(settings, clips):
-    worker_options = options(settings, ONNX)
-    alone = {}
-    for name, path in clips.items():
-        _, found = run_cameras(worker_options, {name: path}, WorkerDetectors(worker_options))
-        alone.update(found)
+@pytest.mark.parametrize(
+    "backend, regions", [(ONNX, False), (ULTRALYTICS, False), (ULTRALYTICS, True)]
+)
+def test_two_cameras_batched_give_the_events_each_gives_alone(settings, clips, backend, regions):
+    worker_options = options(settings, backend, MOTION_REGIONS=regions)
+    each = alone(worker_options, clips)
     # A bounded wait lines the two cameras up (without it they may alternate, batches of one).
     shared = WorkerDetectors(worker_options, wait=0.1)
     runners, together = run_cameras(worker_options, clips, shared)
@@ -113,8 +125,19 @@ def test_two_cameras_batched_give_the_events_each_gives_alone(settings, clips):
     sizes = shared.batch_sizes()
     assert max(sizes) >= 2, sizes  # the two cameras' frames did share model calls
     for name in clips:
-        assert any(e["event_type"] == "detection" for e in alone[name]), name
-        assert_same_events(together[name], alone[name])
+        assert any(e["event_type"] == "detection" for e in each[name]), name
+        assert_same_events(together[name], each[name])
+
+
+@pytest.mark.slow
+def test_ultralytics_split_from_bytetrack_gives_the_events_of_model_track(settings, clips):
+    """One predict for the frames, ByteTrack per camera: the events of ``model.track``."""
+    worker_options = options(settings, ULTRALYTICS)
+    split = alone(worker_options, clips)
+    tracked_in_model = alone(options(settings, MODEL_TRACK), clips)
+    for name in clips:
+        assert any(e.get("detections") for e in tracked_in_model[name]), name
+        assert_same_events(split[name], tracked_in_model[name])
 
 
 def test_a_failed_batch_is_each_cameras_error_and_keeps_their_motion(settings, clips):
@@ -157,9 +180,7 @@ def test_a_failed_batch_is_each_cameras_error_and_keeps_their_motion(settings, c
 
 
 def test_a_backend_that_tracks_in_its_model_is_one_per_camera_in_turn(settings):
-    worker_options = options(
-        settings, "django_video_analytics.pipeline.detectors.UltralyticsDetector"
-    )
+    worker_options = options(settings, MODEL_TRACK)
     shared = WorkerDetectors(worker_options)
     assert not shared.batches
     first, second = shared.for_camera(), shared.for_camera()
