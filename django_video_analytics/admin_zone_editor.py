@@ -21,6 +21,9 @@ SIBLINGS = {"kind": "kind", "side": "in_side", "camera": "camera"}
 RECENT_EVENTS = 100
 
 
+MAX_PK = 2**63 - 1  # beyond a 64-bit key, SQLite raises instead of finding nothing
+
+
 def latest_snapshot_url(request, camera_pk):
     """The URL of the newest detection snapshot of a camera the user may see, or None.
 
@@ -32,7 +35,8 @@ def latest_snapshot_url(request, camera_pk):
     except ValidationError:
         return None
     opts = DetectionEvent._meta
-    if camera_pk is None or not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+    may_view = request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    if not 0 < (camera_pk or 0) <= MAX_PK or not may_view:
         return None
     events = visible_events(request, DetectionEvent.objects.filter(camera_id=camera_pk))
     names = events.order_by("-timestamp", "-id").values_list("snapshot", flat=True)

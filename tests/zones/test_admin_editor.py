@@ -93,8 +93,10 @@ def test_the_endpoint_answers_for_the_camera_asked(admin_client, snapshots, came
     assert answer == {"url": "/media/video_analytics/snapshots/cam-2.jpg"}
     answer = admin_client.get(SNAPSHOT, {"camera": camera.pk}).json()
     assert answer == {"url": "/media/video_analytics/snapshots/cam-1-new.jpg"}
-    for bad in ("", "x", "999999"):
+    worst = ("", "x", "999999", "-1", "9" * 40, "1\x00", "<script>", "1.5", "1e3")
+    for bad in worst:
         assert admin_client.get(SNAPSHOT, {"camera": bad}).json() == {"url": None}
+        assert admin_client.get(ADD, {"camera": bad}).status_code == 200
 
 
 def test_snapshots_need_the_detection_event_view_permission(django_user_model, snapshots, camera):
