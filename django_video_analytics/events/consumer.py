@@ -27,9 +27,16 @@ from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..connection import as_text
-from . import outbox, wire
+from . import copy_text, outbox, wire
 from .dead_letters import DeadLetterStream
-from .ingest import IncomingEvent, IngestResult, events_database, source_id_for, store_events
+from .ingest import (
+    IncomingEvent,
+    IngestResult,
+    encodes_rows_ahead,
+    events_database,
+    source_id_for,
+    store_events,
+)
 from .liveness import REFRESHES_PER_TTL, ConsumerLiveness
 
 logger = logging.getLogger(__name__)
@@ -357,7 +364,11 @@ class EventConsumer:
         return result
 
     def prepare(self, batch: Batch) -> Prepared:
-        """Parse the batch's entries (no database, no Redis): ``handle`` stores the result."""
+        """Parse the batch's entries and encode their rows (no database, no Redis).
+
+        ``handle`` stores the result; in the runner this runs in the reader thread, while
+        the batch before waits on the database.
+        """
         # Entries read for the first time (XREADGROUP >) cannot have a row under their
         # stream entry id yet; only producer event ids need looking up.
         first_read = batch.source == "new" and not batch.handled
@@ -367,6 +378,7 @@ class EventConsumer:
         incoming = []
         fields_by_id = {}
         latest = timezone.now() + self.max_future_skew
+        encode_rows = encodes_rows_ahead()
         for entry_id, fields in batch.entries:
             deliveries = batch.deliveries.get(entry_id)
             fields_by_id[entry_id] = fields
@@ -390,7 +402,8 @@ class EventConsumer:
                 continue
             source_id = source_id_for(event, self.stream, entry_id)
             unseen = first_read and event.event_id is None
-            incoming.append(IncomingEvent(entry_id, source_id, event, unseen=unseen))
+            row = _row_ahead(event, source_id) if encode_rows else None
+            incoming.append(IncomingEvent(entry_id, source_id, event, unseen, row))
 
         return Prepared(incoming, dead, fields_by_id)
 
@@ -514,6 +527,15 @@ class EventConsumer:
         self.redis.xgroup_delconsumer(self.stream, self.group, self.name)
         self.liveness.forget(self.name)
         return True
+
+
+def _row_ahead(event, source_id):
+    """The entry's COPY row, or None when encoding it fails: storing then encodes it again,
+    and ``_store`` isolates the entry with that error."""
+    try:
+        return copy_text.encode_row(event, source_id)
+    except Exception:
+        return None
 
 
 def _refusal_reason(exc):

@@ -44,12 +44,10 @@ from django.utils import timezone
 from ..conf import analytics_settings
 from ..models import Camera, EventStatistics, SignalOutbox
 from ..statistics import COUNTERS, statistics_increments
-from . import wire, zone_ingest
+from . import copy_text, wire, zone_ingest
 from .kinds import STORED_KINDS
 
 logger = logging.getLogger(__name__)
-
-JSON_FIELDS = frozenset({"detections", "candidates"})
 
 
 class IncomingEvent(NamedTuple):
@@ -59,6 +57,7 @@ class IncomingEvent(NamedTuple):
     source_id: str
     event: wire.WireEvent
     unseen: bool = False  # its source id cannot have a row yet: no need to look it up
+    row: str | None = None  # its row as COPY text, encoded ahead (``copy_text.encode_row``)
 
 
 class StoredEvents(Sequence):
@@ -216,6 +215,11 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
 def events_database():
     """The database alias events, cameras and statistics are written to."""
     return router.db_for_write(EventStatistics)
+
+
+def encodes_rows_ahead():
+    """Whether ``store_events`` COPYs its rows: ``IncomingEvent.row`` then saves it work."""
+    return _copies(connections[events_database()])
 
 
 def _pipeline(connection):
@@ -479,56 +483,45 @@ def _copy_rows(using, new, cameras, ids):
 
     Django's bulk insert on PostgreSQL sends each column as an array literal, and psycopg
     escapes every quote of every JSON value in it: 6-8 times the CPU of COPY per row. The
-    rows are written as plain tuples (no model instances, no per-field adapters) with the
-    JSON encoded once. COPY has no ON CONFLICT, which the lookup of existing rows under the
-    camera locks makes unnecessary; a conflict left (a producer reusing an event id on
-    another camera) fails the batch, and the consumer isolates and dead-letters the entry.
+    rows go out as COPY text, one string per event type: encoded ahead by the consumer's
+    reader thread (``IncomingEvent.row``), else here (``copy_text``). COPY has no ON
+    CONFLICT, which the lookup of existing rows under the camera locks makes unnecessary; a
+    conflict left (a producer reusing an event id on another camera) fails the batch, and
+    the consumer isolates and dead-letters the entry.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
-    now = _db_datetime(timezone.now())
+    now = timezone.now()
     rows = {}
-    instance_values = {}  # event type -> the values of each row, in the models' field order
     # The raw psycopg cursor: its errors are turned into django.db's here.
     with connection.wrap_database_errors, connection.cursor() as cursor:
         for event_type, items in new.items():
-            model, names = STORED_KINDS[event_type].model, STORED_KINDS[event_type].columns
-            columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-            json_positions = [i for i, name in enumerate(names) if name in JSON_FIELDS]
+            model = STORED_KINDS[event_type].model
+            columns = ", ".join(
+                quote(model._meta.get_field(name).column) for name in copy_text.columns(event_type)
+            )
             # More ids than items when some were duplicates: the rest stay unused.
             pairs = list(zip(ids[event_type], items, strict=False))
+            text = copy_text.batch_text(
+                (
+                    (pk, cameras[item.event.camera_id], item.row or _encode_row(item))
+                    for pk, item in pairs
+                ),
+                now,
+            )
             statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-            values_of_rows = []
-            use_tz = settings.USE_TZ  # read once: a lazy setting costs a call per row
             with cursor.cursor.copy(statement) as copy:
-                for pk, item in pairs:
-                    event = item.event
-                    timestamp = event.timestamp if use_tz else _db_datetime(event.timestamp)
-                    values = [
-                        pk,
-                        cameras[event.camera_id],
-                        timestamp,
-                        event.frame_number,
-                        now,
-                        False,
-                        item.source_id,
-                        *_type_values(event),
-                    ]
-                    values_of_rows.append(values)
-                    if json_positions:
-                        text = values.copy()
-                        for position in json_positions:
-                            text[position] = wire.dumps(text[position])
-                        copy.write_row(text)
-                    else:
-                        copy.write_row(values)
+                copy.write(text)
             rows[event_type] = pairs
-            instance_values[event_type] = values_of_rows
     builders = {
-        event_type: partial(_instances, using, event_type, values_of_rows)
-        for event_type, values_of_rows in instance_values.items()
+        event_type: partial(_instances, using, event_type, pairs, cameras, _db_datetime(now))
+        for event_type, pairs in rows.items()
     }
     return rows, builders
+
+
+def _encode_row(item):
+    return copy_text.encode_row(item.event, item.source_id)
 
 
 def _create_rows(using, new, cameras):
@@ -561,15 +554,26 @@ def _create_rows(using, new, cameras):
     return rows, builders
 
 
-def _instances(using, event_type, values_of_rows):
-    """Model instances of the COPYed rows of ``event_type``, as loaded from the database.
+def _instances(using, event_type, pairs, cameras, created_at):
+    """Model instances of the COPYed rows ``pairs`` (``(pk, item)``), as loaded from the database.
 
     Built as unpickling builds them (``__new__`` and the attribute dict): every field is
     given, and ``Model.__init__`` would cost more than the rest of a row's ingest.
     """
     model, names = STORED_KINDS[event_type].model, STORED_KINDS[event_type].columns
     instances = []
-    for values in values_of_rows:
+    for pk, item in pairs:
+        event = item.event
+        values = (
+            pk,
+            cameras[event.camera_id],
+            _db_datetime(event.timestamp),
+            event.frame_number,
+            created_at,
+            False,
+            item.source_id,
+            *_type_values(event),
+        )
         instance = model.__new__(model)
         instance.__dict__.update(zip(names, values, strict=True))
         instance._state = ModelState()
@@ -616,7 +620,10 @@ def _increment_statistics(using, rows):
     """Add the rows' counts to their (camera, date) rows: one upsert, in key order.
 
     ``INSERT ... ON CONFLICT DO UPDATE SET n = n + k`` never reads and writes back, so
-    concurrent batches cannot lose counts; the key order keeps them from deadlocking.
+    concurrent batches cannot lose counts; the key order keeps them from deadlocking. On
+    PostgreSQL the keys and counts go as one array per column (``unnest``): the statement's
+    text is the same for every batch, where a ``VALUES`` row per key had psycopg parse a
+    new text of hundreds of placeholders each time.
     """
     increments = statistics_increments(rows)
     if not increments:
@@ -628,20 +635,33 @@ def _increment_statistics(using, rows):
     counters = [quote(meta.get_field(name).column) for name in COUNTERS]
     camera, date = quote(meta.get_field("camera").column), quote(meta.get_field("date").column)
     created, updated = (quote(meta.get_field(name).column) for name in ("created_at", "updated_at"))
-    columns = [camera, date, *counters, created, updated]
+    columns = ", ".join([camera, date, *counters, created, updated])
+    keys = sorted(increments)
+    now = connection.ops.adapt_datetimefield_value(_db_datetime(timezone.now()))
+    counts = [[increments[key][name] for key in keys] for name in COUNTERS]
+    if connection.vendor == "postgresql":
+        names = [f"n{index}" for index in range(len(COUNTERS))]
+        source = (
+            f"SELECT camera, day, {', '.join(names)}, %s::timestamptz, %s::timestamptz "
+            f"FROM unnest(%s::bigint[], %s::date[], {', '.join(['%s::bigint[]'] * len(names))}) "
+            f"WITH ORDINALITY AS increment(camera, day, {', '.join(names)}, position) "
+            "ORDER BY position"
+        )
+        params = [now, now, [key[0] for key in keys], [key[1] for key in keys], *counts]
+    else:
+        row = f"({', '.join(['%s'] * (len(COUNTERS) + 4))})"
+        source = f"VALUES {', '.join([row] * len(keys))}"
+        params = []
+        for index, key in enumerate(keys):
+            params += [key[0], connection.ops.adapt_datefield_value(key[1])]
+            params += [column[index] for column in counts]
+            params += [now, now]
     assignments = [f"{column} = {table}.{column} + EXCLUDED.{column}" for column in counters]
-    row = f"({', '.join(['%s'] * len(columns))})"
     statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(increments))} "
+        f"INSERT INTO {table} ({columns}) {source} "
         f"ON CONFLICT ({camera}, {date}) DO UPDATE SET {', '.join(assignments)}, "
         f"{updated} = EXCLUDED.{updated}"
     )
-    now = connection.ops.adapt_datetimefield_value(_db_datetime(timezone.now()))
-    params = []
-    for key in sorted(increments):
-        params += [key[0], connection.ops.adapt_datefield_value(key[1])]
-        params += [increments[key][name] for name in COUNTERS]
-        params += [now, now]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 

@@ -14,10 +14,17 @@
 - The next batch is read and parsed in a thread while the current one is stored
   (``reader.BatchReader``); what it read ahead is stored before the loop stops, and kept
   (stored first) when Redis fails.
+- While it runs, the garbage collector's young generation is collected every
+  ``GC_YOUNG_THRESHOLD`` allocations instead of Python's 700 (restored on return). Two
+  batches in flight hold some 40,000 dicts and lists for tens of milliseconds: at 700,
+  they were traversed by dozens of young collections each and promoted, and full
+  collections then traversed the whole process; together a third of the consumer's CPU.
 """
 
+import gc
 import logging
 import time
+from contextlib import contextmanager
 
 import redis
 from django.db import DatabaseError, close_old_connections
@@ -35,6 +42,18 @@ EXIT_OK = 0
 DEFAULT_BLOCK_MS = 2000
 BACKLOG_CONNECTION_CHECK_SECONDS = 1.0  # close_old_connections() during a backlog
 BACKLOG_WEBHOOK_SECONDS = 1.0  # owed webhook deliveries looked for during a backlog
+GC_YOUNG_THRESHOLD = 10_000  # gc.set_threshold()'s first value while running (Python: 700)
+
+
+@contextmanager
+def fewer_collections(young=GC_YOUNG_THRESHOLD):
+    """Collect the young generation every ``young`` allocations (never more often) inside."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(young, thresholds[0]), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class ConsumerRunner:
@@ -82,9 +101,10 @@ class ConsumerRunner:
         )
         started = time.monotonic()
         try:
-            self._loop()
-            self._store_read_ahead()
-            self.consumer.deliver()
+            with fewer_collections():
+                self._loop()
+                self._store_read_ahead()
+                self.consumer.deliver()
         except ForcedExit as exc:
             logger.warning("Stopped at once; unacknowledged entries stay pending")
             return exc.exit_code

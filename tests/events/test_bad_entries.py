@@ -1,5 +1,6 @@
 """Entries no batch can be failed by: bounds, exceptions while storing, clocks running ahead."""
 
+import dataclasses
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -7,7 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone as django_timezone
 
-from django_video_analytics.events import ingest, wire
+from django_video_analytics.events import wire
+from django_video_analytics.events.kinds import STORED_KINDS
 from django_video_analytics.models import Camera, DetectionEvent
 
 from .entries import (
@@ -54,15 +56,15 @@ def test_any_exception_while_storing_one_entry_stores_the_rest(
     publisher, make_consumer, dead_letters, pending, monkeypatch
 ):
     # An entry the wire format accepts but whose row cannot be written: the exception is
-    # raised while its batch is being written (inside COPY on PostgreSQL).
-    type_values = ingest._type_values
+    # raised while its row is encoded (ahead, then again while its batch is written).
+    motion = STORED_KINDS["motion"]
 
-    def poisoned(event):
+    def poisoned(event, db_datetime):
         if event.frame_number == 4242:
             raise RecursionError("maximum recursion depth exceeded while encoding a JSON object")
-        return type_values(event)
+        return motion.values(event, db_datetime)
 
-    monkeypatch.setattr(ingest, "_type_values", poisoned)
+    monkeypatch.setitem(STORED_KINDS, "motion", dataclasses.replace(motion, values=poisoned))
     batch_of_201(publisher, wire.build_motion("cam-1", MOMENT, 4242, 0.5, 10.0))
     result = make_consumer(batch_size=500).drain()
     assert (result.read, result.stored, result.dead_lettered) == (201, 200, 1)

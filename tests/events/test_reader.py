@@ -1,5 +1,6 @@
 """The runner reads the next batch in a thread while it stores the current one."""
 
+import gc
 import sys
 import threading
 import time
@@ -68,6 +69,19 @@ def test_the_thread_switch_interval_is_short_while_reading_ahead(publisher, make
     assert exit_code == 0 and stored_row_count() == 2 * BATCH
     assert during == [reader.SWITCH_INTERVAL] and reader.SWITCH_INTERVAL < before
     assert sys.getswitchinterval() == before  # given back when the reader stopped
+
+
+def test_young_objects_are_collected_less_often_while_running(publisher, make_consumer):
+    publisher.publish_many(mixed_entries(2 * BATCH))
+    runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
+    before = gc.get_threshold()
+    during = []
+
+    exit_code, _calls = run_with(runner, lambda: during.append(gc.get_threshold()))
+    assert exit_code == 0 and stored_row_count() == 2 * BATCH
+    assert during == [(runner_module.GC_YOUNG_THRESHOLD, *before[1:])]
+    assert runner_module.GC_YOUNG_THRESHOLD > before[0]
+    assert gc.get_threshold() == before  # given back when the run ended
 
 
 def test_a_stop_stores_the_batch_read_ahead_and_nothing_stays_pending(
