@@ -12,7 +12,8 @@ from django.db.models import PositiveIntegerField
 from django.utils import timezone
 
 from django_video_analytics.events import wire
-from django_video_analytics.events.ingest import IncomingEvent, store_events
+from django_video_analytics.events.incoming import IncomingEvent
+from django_video_analytics.events.ingest import store_events
 from django_video_analytics.models import EventStatistics
 from django_video_analytics.statistics import COUNTERS, today
 from django_video_analytics.widgets.counters import camera_summary, overall_summary

@@ -29,8 +29,8 @@ from ..conf import analytics_settings
 from ..connection import as_text
 from . import copy_text, outbox, wire
 from .dead_letters import DeadLetterStream
+from .incoming import IncomingBatch, IncomingEvent
 from .ingest import (
-    IncomingEvent,
     IngestResult,
     encodes_rows_ahead,
     events_database,
@@ -77,7 +77,7 @@ class Batch:
 class Prepared:
     """A batch's entries parsed: what to store, what to dead-letter, the fields by entry id."""
 
-    incoming: list  # IncomingEvent
+    incoming: IncomingBatch
     dead: list  # (entry id, fields, reason, deliveries)
     fields_by_id: dict
 
@@ -405,7 +405,7 @@ class EventConsumer:
             row = _row_ahead(event, source_id) if encode_rows else None
             incoming.append(IncomingEvent(entry_id, source_id, event, unseen, row))
 
-        return Prepared(incoming, dead, fields_by_id)
+        return Prepared(IncomingBatch(incoming).derive(), dead, fields_by_id)
 
     def _future_reason(self, event):
         seconds = self.max_future_skew.total_seconds()
@@ -414,7 +414,7 @@ class EventConsumer:
             "future (MAX_FUTURE_SKEW_SECONDS)"
         )
 
-    def _store(self, incoming):
+    def _store(self, incoming: IncomingBatch):
         """``store_events``, halving the batch to isolate an entry that cannot be stored.
 
         Any exception but a database error that says the database is unavailable (which
@@ -430,11 +430,12 @@ class EventConsumer:
         except Exception as exc:
             if isinstance(exc, DatabaseError) and not isinstance(exc, REFUSED_ERRORS):
                 raise
-            if len(incoming) == 1:
+            items = incoming.items
+            if len(items) == 1:
                 result = IngestResult()
-                result.rejected.append((incoming[0], _refusal_reason(exc)))
+                result.rejected.append((items[0], _refusal_reason(exc)))
                 if not isinstance(exc, REFUSED_ERRORS):
-                    logger.error("Storing entry %s failed", incoming[0].entry_id, exc_info=exc)
+                    logger.error("Storing entry %s failed", items[0].entry_id, exc_info=exc)
                 return result
             logger.warning(
                 "Storing a batch of %d failed (%s: %s); storing it in halves to find the "
@@ -443,9 +444,9 @@ class EventConsumer:
                 type(exc).__name__,
                 exc,
             )
-            middle = len(incoming) // 2
-            result = self._store(incoming[:middle])
-            result.merge(self._store(incoming[middle:]))
+            middle = len(items) // 2
+            result = self._store(IncomingBatch(items[:middle]))
+            result.merge(self._store(IncomingBatch(items[middle:])))
             return result
 
     def _acknowledge(self, entry_ids, dead):

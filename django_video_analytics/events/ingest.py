@@ -29,12 +29,12 @@ on the database the router picks for writing events (``default`` without a route
 """
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -44,20 +44,11 @@ from django.utils import timezone
 from ..conf import analytics_settings
 from ..models import Camera, EventStatistics, SignalOutbox
 from ..statistics import COUNTERS, statistics_increments
-from . import copy_text, wire, zone_ingest
+from . import copy_text, zone_ingest
+from .incoming import IncomingBatch
 from .kinds import STORED_KINDS
 
 logger = logging.getLogger(__name__)
-
-
-class IncomingEvent(NamedTuple):
-    """A parsed entry on its way to the database; ``entry_id`` is the caller's handle."""
-
-    entry_id: str
-    source_id: str
-    event: wire.WireEvent
-    unseen: bool = False  # its source id cannot have a row yet: no need to look it up
-    row: str | None = None  # its row as COPY text, encoded ahead (``copy_text.encode_row``)
 
 
 class StoredEvents(Sequence):
@@ -161,19 +152,21 @@ def source_id_for(event: Any, stream_name: str, entry_id: str) -> str:
 
 
 def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
-    """Store ``incoming`` (IncomingEvent list) in one transaction; returns an IngestResult.
+    """Store ``incoming`` (an IncomingBatch, or IncomingEvent items) in one transaction.
 
-    ``outbox`` writes a ``SignalOutbox`` row for the inserted rows in the same transaction.
+    Returns an IngestResult. ``outbox`` writes a ``SignalOutbox`` row for the inserted rows
+    in the same transaction.
     """
     policy = unknown_camera_policy or analytics_settings.UNKNOWN_CAMERA_POLICY
     result = IngestResult()
-    incoming = _first_of_each_source(incoming, result)
-    if not incoming:
+    batch = incoming if isinstance(incoming, IncomingBatch) else IncomingBatch(incoming)
+    result.duplicates += batch.duplicates
+    if not batch.unique:
         return result
 
     using = events_database()
     connection = connections[using]
-    latest = _latest_by_camera(incoming)
+    latest = batch.latest
     draw_ids = _copies(connection)
     read_outbox_id = None
     # The pipeline of the closing statements stays open until the commit: on PostgreSQL
@@ -184,7 +177,7 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
         with _pipeline(connection), connection.cursor() as cameras_cursor:
             _touch_cameras(using, latest)
             cameras_cursor.execute(*_camera_query(connection, latest))
-            lookup = _look_up(using, incoming, draw_ids)
+            lookup = _look_up(using, batch.by_type, draw_ids)
             cameras = dict(cameras_cursor.fetchall())
             existing, ids = lookup()
         unknown = latest.keys() - cameras.keys()
@@ -193,21 +186,21 @@ def store_events(incoming, *, unknown_camera_policy=None, outbox=False):
             _touch_cameras(using, {camera_id: latest[camera_id] for camera_id in unknown})
             # The first lookup ran before these cameras' rows were locked: another consumer
             # may have been inserting the same entries. Look again, under the locks.
-            existing, ids = _look_up(using, incoming, draw_ids)()
+            existing, ids = _look_up(using, batch.by_type, draw_ids)()
         elif unknown:
-            incoming = _reject_unknown(incoming, unknown, result)
-        incoming = zone_ingest.reject_unknown_zones(using, incoming, cameras, result)
-        batch = _insert_rows(using, incoming, cameras, existing, ids, result)
-        zone_ingest.count(using, batch.rows)
+            batch = IncomingBatch(_reject_unknown(batch.unique, unknown, result))
+        batch = zone_ingest.reject_unknown_zones(using, batch, cameras, result)
+        inserted = _insert_rows(using, batch, cameras, existing, ids, result)
+        zone_ingest.count(using, inserted.new, cameras)
         closing.enter_context(_pipeline(connection))
-        _increment_statistics(using, batch.rows)
-        if outbox and batch.counts:
-            read_outbox_id = _write_outbox(using, batch)
+        _increment_statistics(using, inserted.increments, cameras)
+        if outbox and inserted.counts:
+            read_outbox_id = _write_outbox(using, inserted)
     if read_outbox_id is not None:
-        batch.outbox_id = read_outbox_id()
-    if batch.counts:
+        inserted.outbox_id = read_outbox_id()
+    if inserted.counts:
         result.batches.append(
-            StoredBatch(batch.events, batch.camera_ids, batch.counts, batch.outbox_id)
+            StoredBatch(inserted.events, inserted.camera_ids, inserted.counts, inserted.outbox_id)
         )
     return result
 
@@ -236,16 +229,6 @@ def _psycopg_pipeline(connection):
         yield
 
 
-def _latest_by_camera(incoming):
-    """camera_id -> the newest event timestamp of the batch."""
-    latest = {}
-    for item in incoming:
-        camera_id, timestamp = item.event.camera_id, item.event.timestamp
-        if camera_id not in latest or timestamp > latest[camera_id]:
-            latest[camera_id] = timestamp
-    return latest
-
-
 def _camera_query(connection, camera_ids):
     """SQL and parameters of ``(camera_id, pk)`` for the cameras of ``camera_ids``."""
     quote = connection.ops.quote_name
@@ -257,19 +240,6 @@ def _camera_query(connection, camera_ids):
         f"WHERE {column} IN ({placeholders})",
         list(camera_ids),
     )
-
-
-def _first_of_each_source(incoming, result):
-    seen = set()
-    unique = []
-    for item in incoming:
-        key = (item.event.event_type, item.source_id)  # source ids are unique per table
-        if key in seen:
-            result.duplicates += 1
-            continue
-        seen.add(key)
-        unique.append(item)
-    return unique
 
 
 def _reject_unknown(incoming, unknown, result):
@@ -349,7 +319,8 @@ def _touch_cameras(using, latest):
 
 @dataclass
 class _Inserted:
-    rows: list = field(default_factory=list)  # (camera pk, wire event), for the statistics
+    new: dict = field(default_factory=dict)  # event type -> the items whose rows were inserted
+    increments: dict = field(default_factory=dict)  # the statistics they add, by camera_id
     events: StoredEvents | None = None
     camera_ids: set = field(default_factory=set)
     counts: Counter = field(default_factory=Counter)
@@ -357,17 +328,16 @@ class _Inserted:
     outbox_id: int | None = None
 
 
-def _insert_rows(using, incoming, cameras, existing, ids, result):
+def _insert_rows(using, batch, cameras, existing, ids, result):
     """Insert the rows that do not exist yet (COPY on PostgreSQL, else ``bulk_create``)."""
-    by_type = _by_type(incoming)
-    camera_ids = {pk: camera_id for camera_id, pk in cameras.items()}
     inserted = _Inserted()
-    new = {}
-    for event_type, items in by_type.items():
+    new = inserted.new
+    for event_type, items in batch.by_type.items():
         result.duplicates += len(existing[event_type])
-        fresh = [item for item in items if item.source_id not in existing[event_type]]
-        if fresh:
-            new[event_type] = fresh
+        if existing[event_type]:
+            items = [item for item in items if item.source_id not in existing[event_type]]
+        if items:
+            new[event_type] = items
     if not new:
         return inserted
     if _copies(connections[using]):
@@ -377,31 +347,28 @@ def _insert_rows(using, incoming, cameras, existing, ids, result):
     for event_type, items in new.items():
         inserted.counts[event_type] = len(items)
         inserted.event_ids[event_type] = [pk for pk, _item in rows[event_type]]
-        for item in items:
-            camera_pk = cameras[item.event.camera_id]
-            inserted.rows.append((camera_pk, item.event))
-            inserted.camera_ids.add(camera_ids[camera_pk])
+    if inserted.counts.total() == len(batch.unique):  # the common case: derived ahead
+        inserted.camera_ids = set(batch.latest)
+        inserted.increments = batch.increments
+    else:
+        items = [item for items in new.values() for item in items]
+        inserted.camera_ids = {item.event.camera_id for item in items}
+        inserted.increments = statistics_increments(
+            (item.event.camera_id, item.event) for item in items
+        )
     inserted.events = StoredEvents(
         {event_type: (len(items), builders[event_type]) for event_type, items in new.items()}
     )
     return inserted
 
 
-def _by_type(incoming):
-    by_type = defaultdict(list)
-    for item in incoming:
-        by_type[item.event.event_type].append(item)
-    return by_type
-
-
-def _look_up(using, incoming, draw_ids=False):
-    """Send the query for the source ids of ``incoming`` that have a row already.
+def _look_up(using, by_type, draw_ids=False):
+    """Send the query for the source ids of ``by_type``'s items that have a row already.
 
     ``draw_ids`` (PostgreSQL) draws a primary key per item from each table's sequence in
     the same query (those of duplicates are left unused). Returns a function that reads the
     answer as ``(existing, ids)``: event type -> set of source ids, -> list of keys.
     """
-    by_type = _by_type(incoming)
     connection = connections[using]
     quote = connection.ops.quote_name
     parts = []
@@ -616,8 +583,8 @@ def _write_outbox(using, inserted):
     return lambda: key
 
 
-def _increment_statistics(using, rows):
-    """Add the rows' counts to their (camera, date) rows: one upsert, in key order.
+def _increment_statistics(using, increments, cameras):
+    """Add ``increments`` (by camera_id and date) to their rows: one upsert, in key order.
 
     ``INSERT ... ON CONFLICT DO UPDATE SET n = n + k`` never reads and writes back, so
     concurrent batches cannot lose counts; the key order keeps them from deadlocking. On
@@ -625,9 +592,9 @@ def _increment_statistics(using, rows):
     text is the same for every batch, where a ``VALUES`` row per key had psycopg parse a
     new text of hundreds of placeholders each time.
     """
-    increments = statistics_increments(rows)
     if not increments:
         return
+    increments = {(cameras[camera_id], day): n for (camera_id, day), n in increments.items()}
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = EventStatistics._meta

@@ -13,65 +13,62 @@ visit counts once. The table holds at most one open and one closed report per vi
 
 from .. import zone_counts
 from ..models import Zone
+from .incoming import IncomingBatch
 from .kinds import STORED_KINDS
 
 # Event type -> the Zone.kind its zone_id must name (line crossings, zone visits).
 ZONE_KINDS = {kind.name: kind.zone_kind for kind in STORED_KINDS.values() if kind.zone_kind}
 
 
-def reject_unknown_zones(using, incoming, cameras, result):
-    """``incoming`` without the crossings and visits of no zone of theirs (those: rejected).
+def reject_unknown_zones(using, batch, cameras, result):
+    """``batch`` without the crossings and visits of no zone of theirs (those: rejected).
 
     ``cameras``: camera_id -> pk. No query when the batch holds neither.
     """
-    zone_ids = {item.event.zone_id for item in incoming if item.event.event_type in ZONE_KINDS}
-    if not zone_ids:
-        return incoming
+    zone_items = [item for event_type in ZONE_KINDS for item in batch.by_type.get(event_type, ())]
+    if not zone_items:
+        return batch
     zones = {
         pk: (camera_pk, kind)
         for pk, camera_pk, kind in Zone.objects.using(using)
-        .filter(pk__in=zone_ids)
+        .filter(pk__in={item.event.zone_id for item in zone_items})
         .values_list("pk", "camera_id", "kind")
     }
-    kept = []
-    for item in incoming:
+    rejected = set()
+    for item in zone_items:
         event = item.event
-        if event.event_type not in ZONE_KINDS:
-            kept.append(item)
-            continue
         zone_kind = ZONE_KINDS[event.event_type]
         if zones.get(event.zone_id) == (cameras.get(event.camera_id), zone_kind):
-            kept.append(item)
             continue
         wanted = "line" if zone_kind == Zone.Kind.LINE else "polygon zone"
         reason = (
             f"zone_id {event.zone_id} ({event.zone!r}) is no {wanted} of camera {event.camera_id!r}"
         )
         result.rejected.append((item, reason))
-    return kept
+        rejected.add(id(item))
+    if not rejected:
+        return batch
+    return IncomingBatch(item for item in batch.unique if id(item) not in rejected)
 
 
-def count(using, rows):
-    """Add the newly stored crossings and visits of ``rows`` ((camera pk, event)) to the counts."""
-    crossings, visits = [], []
-    for camera_pk, event in rows:
-        if event.event_type == "line_crossing":
-            crossings.append(
-                zone_counts.Crossing(
-                    camera_pk, event.zone_id, event.class_name, event.direction, event.timestamp
-                )
-            )
-        elif event.event_type == "zone_visit":
-            visits.append(
-                zone_counts.Visit(
-                    camera_pk,
-                    event.zone_id,
-                    event.class_name,
-                    event.entered,
-                    event.exited,
-                    event.dwell_seconds,
-                    event.occupancy,
-                )
-            )
+def count(using, new, cameras):
+    """Add the newly stored crossings and visits to the counts.
+
+    ``new``: event type -> the items whose rows were inserted; ``cameras``: camera_id -> pk.
+    """
+    crossings = [
+        zone_counts.Crossing(
+            cameras[event.camera_id], event.zone_id, event.class_name, event.direction,
+            event.timestamp,
+        )
+        for event in (item.event for item in new.get("line_crossing", ()))
+    ]  # fmt: skip
+    visits = [
+        zone_counts.Visit(
+            cameras[event.camera_id], event.zone_id, event.class_name, event.entered,
+            event.exited, event.dwell_seconds, event.occupancy,
+        )
+        for event in (item.event for item in new.get("zone_visit", ()))
+    ]  # fmt: skip
     if crossings or visits:
         zone_counts.apply(crossings, visits, using=using)

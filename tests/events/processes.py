@@ -150,9 +150,21 @@ def main(argv):
 
         events_stored.connect(count_signal_calls)
 
+    wait_at_barrier(os.environ.get("DVA_TEST_START_BARRIER"))
     with override_settings(VIDEO_ANALYTICS={**settings.VIDEO_ANALYTICS, **overrides}):
         with connection.execute_wrapper(slow_statistics):
             call_command("consume_events", *argv)
+
+
+def wait_at_barrier(barrier):
+    """``<folder>:<n>``: wait until ``n`` processes have set up Django (their files exist)."""
+    if not barrier:
+        return
+    folder, count = barrier.rsplit(":", 1)
+    Path(folder, str(os.getpid())).touch()
+    deadline = time.monotonic() + 120
+    while len(list(Path(folder).iterdir())) < int(count) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from django.db import connection
 
 from django_video_analytics.events import copy_text, wire
 from django_video_analytics.events.consumer import EventConsumer
-from django_video_analytics.events.ingest import IncomingEvent, encodes_rows_ahead, store_events
+from django_video_analytics.events.incoming import IncomingEvent
+from django_video_analytics.events.ingest import encodes_rows_ahead, store_events
 from django_video_analytics.events.kinds import STORED_KINDS
 from django_video_analytics.events.runner import ConsumerRunner
 from django_video_analytics.models import (

@@ -96,11 +96,14 @@ def test_two_consumers_on_one_group_store_every_entry_once(
         stream_names, CONSUMER_CLAIM_IDLE_MS=claim_idle_ms, CONSUMER_MAX_DELIVERIES=10_000
     )
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    # 100 batches of at least 30 ms: neither can drain the stream before the other starts.
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    # Both start consuming together (the barrier), then 100 batches of at least 50 ms:
+    # neither can drain the stream before the other reads.
     consumers = [
         start_consumer(
             "--burst", "--consumer-name", name, overrides=settings, log_path=log,
-            slow_statistics_ms=30,
+            slow_statistics_ms=50, environment={"DVA_TEST_START_BARRIER": f"{barrier}:2"},
         )
         for name, log in zip(("a", "b"), logs, strict=True)
     ]  # fmt: skip
@@ -113,7 +116,10 @@ def test_two_consumers_on_one_group_store_every_entry_once(
     assert_stored_exactly_once(total)
     assert pending() == 0
     totals = [tuple(map(int, TOTALS.search(log.read_text()).groups())) for log in logs]
-    assert all(read > 0 for read, _stored, _duplicates in totals)  # both took part
+    # Both took part.
+    assert all(read > 0 for read, _stored, _duplicates in totals), [
+        log.read_text()[-3000:] for log in logs
+    ]
     assert sum(stored for _read, stored, _duplicates in totals) == total
 
 

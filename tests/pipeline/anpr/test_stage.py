@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from django_video_analytics.events import wire
-from django_video_analytics.events.ingest import IncomingEvent, store_events
+from django_video_analytics.events.incoming import IncomingEvent
+from django_video_analytics.events.ingest import store_events
 from django_video_analytics.models import ANPREvent
 from django_video_analytics.pipeline.analyzer import AnalyzerConfig, CameraAnalyzer
 from django_video_analytics.pipeline.anpr.stage import PlateReadingStage
