@@ -59,29 +59,21 @@ def test_the_next_batch_is_read_while_the_current_one_is_stored(publisher, make_
     assert stored_statistics() == recount_statistics()
 
 
-def test_the_thread_switch_interval_is_short_while_reading_ahead(publisher, make_consumer):
+def test_interpreter_settings_while_running_and_given_back_after(publisher, make_consumer):
+    # A short thread switch interval while reading ahead; fewer young-generation collections.
     publisher.publish_many(mixed_entries(2 * BATCH))
     runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
-    before = sys.getswitchinterval()
+    before = (sys.getswitchinterval(), gc.get_threshold())
     during = []
 
-    exit_code, _calls = run_with(runner, lambda: during.append(sys.getswitchinterval()))
+    exit_code, _calls = run_with(
+        runner, lambda: during.append((sys.getswitchinterval(), gc.get_threshold()))
+    )
     assert exit_code == 0 and stored_row_count() == 2 * BATCH
-    assert during == [reader.SWITCH_INTERVAL] and reader.SWITCH_INTERVAL < before
-    assert sys.getswitchinterval() == before  # given back when the reader stopped
-
-
-def test_young_objects_are_collected_less_often_while_running(publisher, make_consumer):
-    publisher.publish_many(mixed_entries(2 * BATCH))
-    runner = ConsumerRunner(make_consumer(batch_size=BATCH), burst=True)
-    before = gc.get_threshold()
-    during = []
-
-    exit_code, _calls = run_with(runner, lambda: during.append(gc.get_threshold()))
-    assert exit_code == 0 and stored_row_count() == 2 * BATCH
-    assert during == [(runner_module.GC_YOUNG_THRESHOLD, *before[1:])]
-    assert runner_module.GC_YOUNG_THRESHOLD > before[0]
-    assert gc.get_threshold() == before  # given back when the run ended
+    young = runner_module.GC_YOUNG_THRESHOLD
+    assert during == [(reader.SWITCH_INTERVAL, (young, *before[1][1:]))]
+    assert reader.SWITCH_INTERVAL < before[0] and young > before[1][0]
+    assert (sys.getswitchinterval(), gc.get_threshold()) == before
 
 
 def test_a_stop_stores_the_batch_read_ahead_and_nothing_stays_pending(
