@@ -23,7 +23,6 @@ from datetime import timedelta
 
 import redis
 from django.db import DatabaseError, DataError, IntegrityError, transaction
-from django.utils import timezone
 
 from ..conf import analytics_settings
 from ..connection import as_text
@@ -36,6 +35,7 @@ from .ingest import (
     events_database,
     source_id_for,
     store_events,
+    utc_now,
 )
 from .liveness import REFRESHES_PER_TTL, ConsumerLiveness
 
@@ -377,7 +377,7 @@ class EventConsumer:
         ]
         incoming = []
         fields_by_id = {}
-        latest = timezone.now() + self.max_future_skew
+        latest = utc_now() + self.max_future_skew
         encode_rows = encodes_rows_ahead()
         for entry_id, fields in batch.entries:
             deliveries = batch.deliveries.get(entry_id)

@@ -33,6 +33,8 @@ from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from functools import partial
 from typing import Any
 
@@ -276,7 +278,7 @@ def _touch_cameras(using, latest):
     meta = Camera._meta
     table, column = quote(meta.db_table), quote(meta.get_field("last_active_at").column)
     camera_column = quote(meta.get_field("camera_id").column)
-    now = timezone.now()  # an event of a clock running ahead never dates a camera ahead
+    now = utc_now()  # an event of a clock running ahead never dates a camera ahead
     camera_ids = sorted(latest)
     moments = [
         connection.ops.adapt_datetimefield_value(_db_datetime(min(latest[camera_id], now)))
@@ -458,7 +460,7 @@ def _copy_rows(using, new, cameras, ids):
     """
     connection = connections[using]
     quote = connection.ops.quote_name
-    now = timezone.now()
+    now = utc_now()
     rows = {}
     # The raw psycopg cursor: its errors are turned into django.db's here.
     with connection.wrap_database_errors, connection.cursor() as cursor:
@@ -561,7 +563,7 @@ def _write_outbox(using, inserted):
     quote = connection.ops.quote_name
     meta = SignalOutbox._meta
     values = {
-        "created_at": _db_datetime(timezone.now()),
+        "created_at": _db_datetime(utc_now()),
         "event_ids": inserted.event_ids,
         "camera_ids": sorted(inserted.camera_ids),
     }
@@ -604,7 +606,7 @@ def _increment_statistics(using, increments, cameras):
     created, updated = (quote(meta.get_field(name).column) for name in ("created_at", "updated_at"))
     columns = ", ".join([camera, date, *counters, created, updated])
     keys = sorted(increments)
-    now = connection.ops.adapt_datetimefield_value(_db_datetime(timezone.now()))
+    now = connection.ops.adapt_datetimefield_value(_db_datetime(utc_now()))
     counts = [[increments[key][name] for key in keys] for name in COUNTERS]
     if connection.vendor == "postgresql":
         names = [f"n{index}" for index in range(len(COUNTERS))]
@@ -631,6 +633,11 @@ def _increment_statistics(using, increments, cameras):
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def utc_now():
+    """The present, aware: event timestamps are, even where ``USE_TZ`` is off."""
+    return datetime.now(dt_timezone.utc)
 
 
 def _db_datetime(value):

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from django_video_analytics.events import copy_text, wire
 from django_video_analytics.events.consumer import EventConsumer
@@ -19,6 +20,8 @@ from django_video_analytics.models import (
     Zone,
     ZoneVisitEvent,
 )
+
+from .entries import mixed_entries, recount_statistics, stored_statistics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -139,3 +142,25 @@ def test_every_column_of_every_kind_is_written_once():
 
 def test_rows_are_encoded_ahead_where_they_are_copied():
     assert encodes_rows_ahead() == (connection.vendor == "postgresql")
+
+
+@override_settings(USE_TZ=False, TIME_ZONE="Asia/Kolkata")
+def test_rows_read_back_in_local_time_where_time_zones_are_off(camera):
+    # COPY text carries the offset: the instant is right whatever the connection's zone.
+    entry = wire.build_motion("cam-1", MOMENT, 1, 0.5, 10.0)
+    store_events([IncomingEvent("1", "test:1", wire.parse_entry(entry))])
+    motion = MotionEvent.objects.get()
+    assert motion.timestamp == datetime(2026, 11, 20, 17, 30, 0, 250000)  # naive, +05:30
+
+
+@override_settings(USE_TZ=False, TIME_ZONE="America/New_York")
+def test_a_project_without_time_zones_consumes_detections_motion_and_plates(
+    camera, zones, publisher
+):
+    # The consumer compared event timestamps (aware) with a naive "now" and crashed.
+    entries = hostile_entries(*zones)[:3] + mixed_entries(50, cameras=3)
+    publisher.publish_many(entries)
+    runner = ConsumerRunner(EventConsumer("c1"), burst=True)
+    assert runner.run() == 0
+    assert (runner.totals.stored, runner.totals.dead_lettered) == (len(entries), 0)
+    assert stored_statistics() == recount_statistics()
