@@ -10,7 +10,7 @@ from django.utils import timezone as django_timezone
 
 from django_video_analytics.events import wire
 from django_video_analytics.events.kinds import STORED_KINDS
-from django_video_analytics.models import Camera, DetectionEvent
+from django_video_analytics.models import Camera, DetectionEvent, MotionEvent
 
 from .entries import (
     SEED_DETECTION,
@@ -75,12 +75,12 @@ def test_any_exception_while_storing_one_entry_stores_the_rest(
     assert stored_statistics() == recount_statistics()
 
 
-def test_entry_beyond_the_json_encoder_fails_inside_copy_alone(
+def test_entry_beyond_the_json_encoder_fails_alone(
     publisher, make_consumer, dead_letters, monkeypatch
 ):
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
-    # With the depth bound lifted, the depth-980 entry reaches COPY, as before the bound.
+    # With the depth bound lifted, the depth-980 entry reaches the encoding of its COPY row.
     monkeypatch.setattr(wire, "MAX_DEPTH", 2000)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(10_000)
@@ -93,6 +93,40 @@ def test_entry_beyond_the_json_encoder_fails_inside_copy_alone(
     (letter,) = dead_letters.list()
     assert letter.reason.startswith("storing the entry failed:")
     assert DetectionEvent.objects.filter(frame_number=4242).count() == 0
+    assert stored_statistics() == recount_statistics()
+
+
+@pytest.fixture
+def refused_frame():
+    """The database refuses motion rows of frame 4242 (inside COPY on PostgreSQL)."""
+    table = connection.ops.quote_name(MotionEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT refused_frame CHECK (frame_number <> 4242)"
+            )
+            undo = f"ALTER TABLE {table} DROP CONSTRAINT refused_frame"
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refused_frame BEFORE INSERT ON {table} "
+                "WHEN NEW.frame_number = 4242 BEGIN SELECT RAISE(ABORT, 'refused frame'); END"
+            )
+            undo = "DROP TRIGGER refused_frame"
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(undo)
+
+
+def test_an_entry_the_database_refuses_is_dead_lettered_alone(
+    refused_frame, publisher, make_consumer, dead_letters, pending
+):
+    batch_of_201(publisher, wire.build_motion("cam-1", MOMENT, 4242, 0.5, 10.0))
+    result = make_consumer(batch_size=500).drain()
+    assert (result.read, result.stored, result.dead_lettered) == (201, 200, 1)
+    (letter,) = dead_letters.list()
+    assert letter.reason.startswith("the database refused the entry:")
+    assert '"frame_number":4242' in letter.original["data"].decode()
+    assert stored_row_count() == 200 and pending() == 0
     assert stored_statistics() == recount_statistics()
 
 
