@@ -1,6 +1,7 @@
 """Template tags and the example pages show only the cameras CAMERA_QUERYSET_HOOK allows."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -102,8 +103,14 @@ def request_of(username):
     return request
 
 
+def without_machine_times(html):
+    """``html`` without ``datetime`` attributes: their microseconds may hold "777" by chance."""
+    return re.sub(r'datetime="[^"]*"', 'datetime=""', html)
+
+
 def render(source, **context):
-    return Template("{% load video_analytics %}" + source).render(Context(context))
+    html = Template("{% load video_analytics %}" + source).render(Context(context))
+    return without_machine_times(html)
 
 
 @pytest.mark.parametrize("source", TAGS_ABOUT_ONE_CAMERA)
@@ -188,7 +195,7 @@ class TestExamplePages:
         assert views.camera_page(request_of("bob"), camera_id="yard").status_code == 200
 
     def test_dashboard_lists_and_counts_only_the_users_cameras(self, hook, cameras, views):
-        html = views.dashboard(request_of("alice")).content.decode()
+        html = without_machine_times(views.dashboard(request_of("alice")).content.decode())
         assert "Gate" in html
         for secret in YARD_SECRETS:
             assert secret not in html
