@@ -67,20 +67,41 @@ def example_env(tmp_path):
 
 
 def manage(*args, env, **kwargs):
-    return subprocess.Popen([sys.executable, str(MANAGE), *args], env=env, **kwargs)
+    # With the default SIGINT: a child inherits an ignored one, and Python then installs
+    # no KeyboardInterrupt handler (the test process may have ignored it for a while).
+    return subprocess.Popen(
+        [sys.executable, str(MANAGE), *args], env=env, preexec_fn=default_sigint, **kwargs
+    )
+
+
+def default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop(server, signum, log):
+    """Send ``signum`` and wait; on a hang, fail with the server's threads (faulthandler)."""
+    server.send_signal(signum)
+    try:
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        server.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER dumps every thread
+        server.wait(10)
+        pytest.fail(f"the server did not stop on {signum!r}:\n{log.read_text()[-6000:]}")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_server_stops_with_the_last_process_that_used_it(example_env, tmp_path, signum):
     port = free_port()
-    server = manage(
-        "runserver",
-        "--noreload",
-        f"127.0.0.1:{port}",
-        env=example_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "runserver.log"
+    with open(log, "wb") as output:
+        server = manage(
+            "runserver",
+            "--noreload",
+            f"127.0.0.1:{port}",
+            env={**example_env, "PYTHONFAULTHANDLER": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         assert wait_until(lambda: answers(f"http://127.0.0.1:{port}/"), 60)
         assert len(redis_servers(tmp_path)) == 1
@@ -88,8 +109,7 @@ def test_the_server_stops_with_the_last_process_that_used_it(example_env, tmp_pa
         assert manage("check", env=example_env, stdout=subprocess.DEVNULL).wait(60) == 0
         [redis] = redis_servers(tmp_path)
 
-        server.send_signal(signum)
-        server.wait(30)
+        stop(server, signum, log)
     finally:
         server.kill()
     assert wait_until(lambda: not redis.is_running(), 15)
