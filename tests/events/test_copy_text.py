@@ -164,3 +164,32 @@ def test_a_project_without_time_zones_consumes_detections_motion_and_plates(
     assert runner.run() == 0
     assert (runner.totals.stored, runner.totals.dead_lettered) == (len(entries), 0)
     assert stored_statistics() == recount_statistics()
+
+
+def test_worst_values_round_trip(camera, publisher, stream_names):
+    # The earliest time the wire takes, and strings at their bounds made of escapes only.
+    earliest = "0001-01-01T00:00:00.000001Z"
+    escapes = "\\\t\n\r" * 256  # 1,024 characters, each one escaped in COPY text
+    item = {
+        "class_name": "\\" * 64,
+        "confidence": 5e-324,
+        "bounding_box": {"x": 0.0, "y": 1.0, "width": 1e-05, "height": 0.5},
+        "note": escapes,
+    }
+    publisher.publish_many(
+        [
+            wire.build_detection("cam-1", earliest, 2**63 - 1, [item], "\\" * 64, "\t" * 64),
+            wire.build_anpr("cam-1", earliest, 0, "\\\t\n\r" * 8, 1.0, region="\\N" * 32),
+        ]
+    )
+    runner = ConsumerRunner(EventConsumer("c1"), burst=True)
+    assert runner.run() == 0
+    assert (runner.totals.stored, runner.totals.dead_lettered) == (2, 0)
+    moment = datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc)
+    detection = DetectionEvent.objects.get()
+    assert (detection.timestamp, detection.frame_number) == (moment, 2**63 - 1)
+    assert detection.detections == [item]
+    assert (detection.model_type, detection.model_version) == ("\\" * 64, "\t" * 64)
+    plate = ANPREvent.objects.get()
+    assert (plate.license_plate, plate.region) == ("\\\t\n\r" * 8, "\\N" * 32)
+    assert stored_statistics() == recount_statistics()
